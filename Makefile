@@ -1,0 +1,67 @@
+# Foot Drop Assistant: the one entry point. `make run` to chat, `make test` to check everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+RASA        := $(BIN)/rasa
+PYTHON      := $(BIN)/python
+INSTALLED   := $(VENV)/.installed
+SPACY_MODEL := build/spacy/en_footdrop
+MODEL       := models/footdrop.tar.gz
+
+# Nothing leaves the machine: no telemetry from any command this Makefile runs.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL   := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+# Everything training depends on: change any of these and `make train` retrains.
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+                nlu_components/terminology_extractor.py $(SPACY_MODEL)/meta.json
+
+.PHONY: help run install train serve test validate compare-pipelines clean
+
+help:
+	@echo "make run       set up (first time), train if needed, and serve the assistant"
+	@echo "make test      validate the data, train if needed, run every test"
+	@echo "make install   create $(VENV) with Python 3.10 and the pinned dependencies"
+	@echo "make train     train the model if data, domain or config changed"
+	@echo "make serve     serve Rasa on :5005 and the action server on :5055 (Ctrl-C stops both)"
+	@echo "make validate  check the training data with rasa data validate"
+	@echo "make compare-pipelines  held-out accuracy of config.yml vs evaluation/*.yml"
+
+run: install train serve
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.lock
+	@py=$$(scripts/find-python310) || exit 1; \
+	  echo "Creating $(VENV) with $$py"; \
+	  $$py -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+# The blank spaCy pipeline (tokenizer, lookup lemmatizer, terminology EntityRuler), built in code.
+$(SPACY_MODEL)/meta.json: nlu_components/spacy_pipeline.py nlu_components/terminology.yml $(INSTALLED)
+	$(PYTHON) -m nlu_components.spacy_pipeline $(SPACY_MODEL)
+
+train: $(MODEL)
+
+$(MODEL): $(TRAIN_INPUTS) $(INSTALLED)
+	$(RASA) train --fixed-model-name footdrop --out models
+
+validate: $(INSTALLED)
+	$(RASA) data validate --fail-on-warnings
+
+serve: $(INSTALLED) $(SPACY_MODEL)/meta.json
+	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
+	@scripts/serve
+
+test: validate train
+	$(BIN)/pytest
+
+compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
+	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml
+
+clean:
+	rm -rf models build results reports .pytest_cache
