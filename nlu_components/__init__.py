@@ -1,0 +1,1 @@
+"""NLU building blocks: the blank spaCy pipeline and the terminology entity extractor."""

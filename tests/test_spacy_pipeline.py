@@ -1,0 +1,102 @@
+"""The blank spaCy pipeline: lemmas, terminology entities, and how Rasa's components use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlu_components.spacy_pipeline import (
+    TerminologyError,
+    build_pipeline,
+    entity_patterns,
+    load_terminology,
+)
+from tests.conftest import ROOT
+
+BUILT_PIPELINE = ROOT / "build" / "spacy" / "en_footdrop"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline(load_terminology())
+
+
+@pytest.mark.parametrize(
+    "word, lemma",
+    [("feet", "foot"), ("dragging", "drag"), ("drags", "drag"), ("braces", "brace"), ("slapped", "slap")],
+)
+def test_lookup_lemmatizer_joins_word_forms(nlp, word, lemma):
+    assert nlp(word)[0].lemma_ == lemma
+
+
+@pytest.mark.parametrize(
+    "text, entity, value",
+    [
+        ("my dad needs an AFO", "device", "brace"),
+        ("what about an ankle-foot orthosis", "device", "brace"),
+        ("would a splint help", "device", "brace"),
+        ("I was told I have drop foot", "condition", "foot_drop"),
+        ("is footdrop permanent", "condition", "foot_drop"),
+        ("what does the fibular nerve do", "anatomy", "peroneal_nerve"),
+        ("Peroneal nerve damage", "anatomy", "peroneal_nerve"),
+        ("my wife has Multiple Sclerosis", "cause", "multiple_sclerosis"),
+        ("can Lou Gehrig's disease do this", "cause", "als"),
+        ("my left foot drags", "symptom", "dragging"),
+        ("my left foot drags", "body_side", "left"),
+        ("both feet feel numb", "body_side", "both"),
+        ("pins and needles in my toes", "symptom", "numbness"),
+        ("does e-stim work", "treatment", "electrical_stimulation"),
+        ("can I take ibuprofen", "treatment", "nsaid"),
+    ],
+)
+def test_terminology_entities_have_canonical_values(nlp, text, entity, value):
+    found = {(e.label_, e.ent_id_) for e in nlp(text).ents}
+    assert (entity, value) in found, f"{text!r}: found {sorted(found)}"
+
+
+def test_ordinary_words_are_not_entities(nlp):
+    assert list(nlp("thank you, have a nice day").ents) == []
+
+
+def test_every_phrase_becomes_one_pattern():
+    terminology = load_terminology()
+    phrases = sum(len(p) for values in terminology.values() for p in values.values())
+    assert len(entity_patterns(terminology)) == phrases
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[]", "expected entity types"),
+        ("device: [brace]", "must map canonical values"),
+        ("device:\n  brace: brace", "must be a list"),
+        ("device:\n  brace: ['']", "non-empty phrases"),
+    ],
+)
+def test_a_broken_terminology_file_is_named(tmp_path: Path, content, message):
+    broken = tmp_path / "terminology.yml"
+    broken.write_text(content)
+    with pytest.raises(TerminologyError, match=message) as error:
+        load_terminology(broken)
+    assert str(broken) in str(error.value)
+
+
+def test_rasa_loads_the_built_pipeline_and_extracts_canonical_entities():
+    """Rasa's own SpacyNLP loads the pipeline `make train` built; our extractor reads its entities."""
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_components.terminology_extractor import TerminologyEntityExtractor
+
+    if not (BUILT_PIPELINE / "meta.json").exists():
+        pytest.fail("build/spacy/en_footdrop is missing: run `make train`.")
+    model = SpacyNLP.load_model(str(BUILT_PIPELINE))
+    extractor = TerminologyEntityExtractor(TerminologyEntityExtractor.get_default_config())
+    message = Message(data={"text": "Would an AFO help my dad's drop foot?"})
+    [processed] = extractor.process([message], model)
+    entities = {(e["entity"], e["value"], e["extractor"]) for e in processed.get("entities")}
+    assert ("device", "brace", "TerminologyEntityExtractor") in entities
+    assert ("condition", "foot_drop", "TerminologyEntityExtractor") in entities
+    start_end = [(e["start"], e["end"]) for e in processed.get("entities") if e["value"] == "brace"]
+    assert start_end == [(9, 12)]
