@@ -1,0 +1,33 @@
+"""Conversation tests: `rasa test core` over tests/test_stories.yml, failing on any wrong prediction."""
+
+from __future__ import annotations
+
+import subprocess
+
+from tests.conftest import ROOT, load_yaml, rasa_command
+
+STORIES = "tests/test_stories.yml"
+
+
+def test_every_intent_is_in_a_conversation_test(domain):
+    covered = {
+        step["intent"]
+        for story in load_yaml(STORIES)["stories"]
+        for step in story["steps"]
+        if "intent" in step
+    }
+    missing = sorted(set(domain["intents"]) - covered)
+    assert missing == [], f"{STORIES}: no conversation test for {missing}"
+
+
+def test_conversations_follow_the_stories(trained_model):
+    result = subprocess.run(
+        rasa_command(
+            "test", "core", "--model", str(trained_model), "--stories", STORIES,
+            "--fail-on-prediction-errors", "--out", "reports/core",
+        ),
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    failed = (ROOT / "reports" / "core" / "failed_test_stories.yml")
+    details = failed.read_text() if failed.exists() else ""
+    assert result.returncode == 0, details + result.stdout[-2000:] + result.stderr[-3000:]

@@ -1,0 +1,130 @@
+"""End to end over the REST channel of the real, trained server (with its action server)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from actions.guide import split_answer
+
+# One patient-style question per topic; each must get exactly that topic's answer.
+QUESTIONS = {
+    "ask_what_is_foot_drop": "what is foot drop exactly?",
+    "ask_is_disease": "is foot drop a disease?",
+    "ask_muscle_involved": "which muscle is weak in foot drop",
+    "ask_nerve_involved": "what nerve is involved in drop foot",
+    "ask_back_knee_origin": "can a problem in my lower back cause my foot to drop",
+    "ask_causes": "what causes foot drop",
+    "ask_cause_nerve_injury": "can a nerve injury cause foot drop",
+    "ask_cause_muscle_disorder": "can muscular dystrophy cause foot drop",
+    "ask_cause_tendon_tear": "can a torn tendon cause foot drop",
+    "ask_cause_compartment_syndrome": "what is compartment syndrome",
+    "ask_cause_nervous_system_disease": "can MS or ALS cause drop foot",
+    "ask_cause_stroke": "my mum had a stroke, can that cause foot drop?",
+    "ask_symptoms": "what are the symptoms of foot drop",
+    "ask_symptom_foot_lifting": "why can't I lift the front of my foot",
+    "ask_symptom_dragging": "why does my foot drag when I walk",
+    "ask_symptom_slapping": "my foot slaps the floor with every step, why",
+    "ask_symptom_steppage_gait": "what is steppage gait",
+    "ask_symptom_pain_numbness": "is numbness in the foot part of foot drop",
+    "ask_one_or_both_feet": "can foot drop affect both feet",
+    "ask_treatment": "how is foot drop treated",
+    "ask_who_treats": "who treats foot drop",
+    "ask_physical_therapy": "can physical therapy help foot drop",
+    "ask_manual_therapy": "does massage help with foot drop",
+    "ask_exercises": "what exercises help foot drop",
+    "ask_gait_training": "what is gait training",
+    "ask_modalities": "does electrical stimulation help foot drop",
+    "ask_home_program": "what is a home exercise program",
+    "ask_medical_treatment": "what medical treatments are there for foot drop",
+    "ask_rest_ice": "should I rest and ice my leg",
+    "ask_nsaids": "can I take anti-inflammatories like ibuprofen",
+    "ask_pain_medication": "can I take painkillers for it",
+    "ask_brace": "should I wear a brace",
+    "ask_surgery": "will I need surgery for foot drop",
+    "ask_recovery": "will I walk normal again",
+    "ask_return_to_activity": "when can I go back to running",
+    "greet": "hello",
+    "goodbye": "bye",
+    "thank": "thanks a lot",
+    "bot_capabilities": "what can you do",
+    "bot_identity": "are you a real doctor?",
+    "out_of_scope": "what's the weather like today",
+}
+
+
+def send(base_url: str, message, sender: str = None) -> requests.Response:
+    return requests.post(
+        f"{base_url}/webhooks/rest/webhook",
+        json={"sender": sender or uuid.uuid4().hex, "message": message},
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("intent", sorted(QUESTIONS))
+def test_each_topic_question_gets_its_answer(assistant, domain, intent):
+    response = send(assistant, QUESTIONS[intent])
+    assert response.status_code == 200
+    replies = response.json()
+    expected = domain["responses"][f"utter_{intent}"][0]
+    assert [r.get("text") for r in replies] == [expected["text"]], f"{QUESTIONS[intent]!r} -> {replies}"
+    if "buttons" in expected:
+        assert replies[0]["buttons"] == expected["buttons"]
+    answer = split_answer(replies[0]["text"])
+    if intent.startswith("ask_"):
+        assert answer is not None and answer.sources, "topic answers carry their source"
+
+
+def test_a_quick_reply_payload_answers_its_topic(assistant, domain):
+    menu = send(assistant, "what can you do").json()
+    payload = menu[0]["buttons"][1]["payload"]
+    replies = send(assistant, payload).json()
+    assert replies[0]["text"] == domain["responses"][f"utter_{payload.lstrip('/')}"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "x" * 5000,
+        "foot " * 1000,
+        "😀😀😀",
+        "🦶⬇️❓",
+        "<b>hello</b><script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "asdfghjkl qwertyuiop",
+        "¿Qué es el pie caído?",
+        "ये क्या है",
+    ],
+    ids=[
+        "empty", "whitespace", "5000-chars", "5000-chars-words", "emoji", "emoji-foot",
+        "html-script", "html-img", "nonsense", "spanish", "hindi",
+    ],
+)
+def test_bad_input_gets_a_kind_reply(assistant, message):
+    response = send(assistant, message)
+    assert response.status_code == 200
+    replies = response.json()
+    assert replies, f"no reply to {message[:40]!r}"
+    assert all(r.get("text") for r in replies)
+
+
+def test_unknown_input_offers_the_topics_instead_of_guessing(assistant, domain):
+    replies = send(assistant, "asdfghjkl qwertyuiop").json()
+    fallback_texts = {
+        domain["responses"]["utter_default"][0]["text"],
+        domain["responses"]["utter_out_of_scope"][0]["text"],
+    }
+    assert replies[0]["text"] in fallback_texts
+    assert len(replies[0]["buttons"]) >= 5
+
+
+def test_conversation_continues_with_the_same_sender(assistant, domain):
+    sender = uuid.uuid4().hex
+    send(assistant, "hi", sender)
+    send(assistant, "what causes foot drop", sender)
+    replies = send(assistant, "thanks", sender).json()
+    assert replies[0]["text"] == domain["responses"]["utter_thank"][0]["text"]
