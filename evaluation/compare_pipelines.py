@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from evaluation.outcomes import patient_outcomes  # noqa: E402
 RASA = str(Path(sys.executable).parent / "rasa")
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 OUT = ROOT / "reports" / "pipelines"
@@ -34,7 +36,7 @@ def evaluate(config: Path, workdir: Path) -> dict:
     report_dir = OUT / slug
     subprocess.run(
         [RASA, "test", "nlu", "--model", str(workdir / f"{slug}.tar.gz"), "--nlu", str(HOLDOUT),
-         "--out", str(report_dir)],
+         "--out", str(report_dir), "--successes"],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )
     report = json.loads((report_dir / "intent_report.json").read_text())
@@ -44,6 +46,7 @@ def evaluate(config: Path, workdir: Path) -> dict:
         "accuracy": round(report["accuracy"], 4),
         "weighted_f1": round(report["weighted avg"]["f1-score"], 4),
         "train_seconds": round(train_seconds, 1),
+        **patient_outcomes(report_dir, config),
     }
 
 
@@ -53,9 +56,12 @@ def main(configs: list) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         results = [evaluate(Path(c), Path(workdir)) for c in configs]
     (OUT / "summary.json").write_text(json.dumps(results, indent=2))
-    print(f"\n{'pipeline':<28}{'accuracy':>10}{'weighted F1':>13}{'train s':>9}")
+    print(f"\n{'pipeline':<28}{'accuracy':>10}{'weighted F1':>13}{'train s':>9}{'fallback':>10}{'wrong':>8}")
     for r in results:
-        print(f"{r['pipeline']:<28}{r['accuracy']:>10.3f}{r['weighted_f1']:>13.3f}{r['train_seconds']:>9.1f}")
+        print(
+            f"{r['pipeline']:<28}{r['accuracy']:>10.3f}{r['weighted_f1']:>13.3f}{r['train_seconds']:>9.1f}"
+            f"{r['fallback']:>10.3f}{r['wrong_answer']:>8.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+from evaluation.outcomes import patient_outcomes
 from tests.conftest import ROOT, load_yaml, rasa_command
 
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
@@ -77,5 +78,7 @@ def test_holdout_intent_accuracy_is_at_least_90_percent(trained_model):
         if isinstance(scores, dict) and "f1-score" in scores and scores["f1-score"] < 0.8
         and intent not in ("macro avg", "weighted avg", "micro avg")
     }
-    print(f"held-out intent accuracy: {accuracy:.3f}; intents with F1 < 0.8: {weak}")
+    outcomes = patient_outcomes(REPORTS)
+    (REPORTS / "patient_outcomes.json").write_text(json.dumps(outcomes, indent=2))
+    print(f"held-out intent accuracy: {accuracy:.3f}; patient outcomes: {outcomes}; intents with F1 < 0.8: {weak}")
     assert accuracy >= MIN_ACCURACY, f"held-out accuracy {accuracy:.3f} < {MIN_ACCURACY}; weak intents: {weak}"

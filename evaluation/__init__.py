@@ -1,0 +1,1 @@
+"""NLU evaluation helpers: pipeline comparison and patient-facing outcomes."""
