@@ -1,0 +1,440 @@
+"""Symptom triage for patients with foot drop: a decision table in plain Python.
+
+Imports only the standard library (nothing from Rasa or rasa_sdk), so the table can be read,
+tested and reviewed on its own; a form or custom action only passes in its slot values.
+
+How it works
+------------
+* The patient's answers are a plain dict of slot values (see ``CHOICES``). ``None``, or a
+  missing key, means "not known / not asked yet". ``QUESTIONS`` is the order the form asks in.
+* ``RULES`` is the decision table, one ``Rule`` per row, in table order: EMERGENCY rows
+  (E1-E7), URGENT (U1-U7), SOON (S1-S5), ROUTINE (R1). Each row has a stable id, a level,
+  a plain reason shown to the patient, the answers (``slots``) it reads, and ``applies``.
+* ``triage`` returns the highest level of every row that applies, with the reasons and ids
+  of the rows at that level only. ``emergency_now`` runs the same table on the answers given
+  so far, so the form can stop as soon as an EMERGENCY row applies.
+* ``docs/triage.md`` holds the same table for clinic staff; the tests check that ids, levels
+  and reasons match, and that every row reads only the answers it names in ``slots`` (which
+  all have a ``WHY`` line), so the explanation and the decision cannot drift apart.
+
+Cautious by design
+------------------
+* An unknown answer never makes a positive condition true ("swollen shin" needs
+  ``shin_swelling is True``). Where a row is the milder twin of a more serious row (U5 of E1,
+  U6 of E3, U7 of E6, E5 of E4), it applies whenever the serious row's extra condition is not
+  known to hold, so an unknown answer lands on the milder row, never on nothing.
+* E5: bladder or bowel changes are an EMERGENCY even without back pain (cauda equina
+  syndrome can start without pain).
+* S4: foot drop is a sign of another problem; unless a clinician is known to have checked
+  it (``already_seen is True``), the patient should see one.
+* S5: if any question is unanswered, or has an answer outside ``CHOICES``, the result is at
+  least SOON. ROUTINE (R1) needs every answer known and benign.
+* The table is total: every possible dict of answers matches at least one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+Answers = Mapping[str, Any]
+
+
+class Level(IntEnum):
+    ROUTINE = 0
+    SOON = 1
+    URGENT = 2
+    EMERGENCY = 3
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @property
+    def when(self) -> str:
+        return WHEN[self]
+
+
+LABELS: Dict[Level, str] = {
+    Level.EMERGENCY: "Emergency",
+    Level.URGENT: "Urgent",
+    Level.SOON: "Soon",
+    Level.ROUTINE: "Routine",
+}
+
+WHEN: Dict[Level, str] = {
+    Level.EMERGENCY: "call the emergency number now",
+    Level.URGENT: "contact a clinician within 24 hours",
+    Level.SOON: "book an appointment within 1–2 weeks",
+    Level.ROUTINE: "discuss it at your next visit",
+}
+
+# The slots and the values each may take; anything else counts as not known.
+YES_NO = (True, False)
+CHOICES: Dict[str, Tuple[Any, ...]] = {
+    "affected_side": ("left", "right", "both"),
+    "onset": ("sudden", "days_weeks", "gradual"),
+    "preceded_by": ("injury", "fall", "knee_back", "surgery", "none"),
+    "back_leg_pain": YES_NO,
+    "numbness": YES_NO,
+    "other_weakness": YES_NO,
+    "shin_swelling": YES_NO,
+    "bladder_bowel": YES_NO,
+    "progression": ("stable", "worse", "spreading"),
+    "already_seen": YES_NO,
+    "severe_headache": YES_NO,
+}
+
+# The slots the form asks, in order. severe_headache is set only when the patient mentions it.
+QUESTIONS: Tuple[str, ...] = (
+    "affected_side",
+    "onset",
+    "preceded_by",
+    "back_leg_pain",
+    "numbness",
+    "other_weakness",
+    "shin_swelling",
+    "bladder_bowel",
+    "progression",
+    "already_seen",
+)
+
+# Why each answer matters, in plain words (grade 6-8), consistent with RULES.
+WHY: Dict[str, str] = {
+    "affected_side": (
+        "Foot drop in both feet often comes from the spine or brain. "
+        "If it starts suddenly, it needs emergency care."
+    ),
+    "onset": (
+        "Foot drop that starts in hours or days needs a quicker check than one that came on "
+        "over months."
+    ),
+    "preceded_by": (
+        "An injury, fall or surgery can hurt the nerve or make the leg swell, "
+        "and a knee or back problem can press on the nerve."
+    ),
+    "back_leg_pain": "Back or leg pain can mean a nerve is pinched in the back.",
+    "numbness": "Numbness or tingling helps a clinician find which nerve is affected.",
+    "other_weakness": (
+        "Sudden weakness in the face or an arm, or trouble speaking, can be a sign of a stroke, "
+        "which needs emergency care."
+    ),
+    "shin_swelling": (
+        "A swollen, hard and very painful shin after an injury, fall or surgery can mean "
+        "pressure is building up in the leg, which needs emergency care."
+    ),
+    "bladder_bowel": (
+        "Bladder or bowel changes, or numbness between the legs, can mean the nerves at the "
+        "base of the spine are squeezed, which needs emergency care."
+    ),
+    "progression": (
+        "Weakness that gets worse needs a quick check, and weakness that spreads needs "
+        "emergency care."
+    ),
+    "already_seen": "Foot drop is a sign of another problem, so a clinician should find its cause.",
+    "severe_headache": (
+        "A sudden, severe headache can be a sign of bleeding in the brain, which needs "
+        "emergency care."
+    ),
+}
+
+HURT_BEFORE = ("injury", "fall", "surgery")
+SYMPTOMS = ("back_leg_pain", "numbness", "other_weakness", "shin_swelling", "bladder_bowel")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: Level
+    reason: str
+    slots: Tuple[str, ...]
+    applies: Callable[[Answers], bool]
+
+
+@dataclass(frozen=True)
+class Decision:
+    level: Level
+    reasons: Tuple[str, ...]
+    rule_ids: Tuple[str, ...]
+
+
+def _yes(answers: Answers, slot: str) -> bool:
+    return answers.get(slot) is True
+
+
+def _is(answers: Answers, slot: str, *values: str) -> bool:
+    return answers.get(slot) in values
+
+
+def _sudden(a: Answers) -> bool:
+    return _is(a, "onset", "sudden")
+
+
+def _hurt_before(a: Answers) -> bool:
+    return _is(a, "preceded_by", *HURT_BEFORE)
+
+
+def _both(a: Answers) -> bool:
+    return _is(a, "affected_side", "both")
+
+
+def _known(answers: Answers, slot: str) -> bool:
+    value = answers.get(slot)
+    # `is` for True/False, so that 1 or 0 do not pass for a yes or a no
+    return any(value is c or (isinstance(c, str) and value == c) for c in CHOICES[slot])
+
+
+def _all_answered(a: Answers) -> bool:
+    return all(_known(a, slot) for slot in QUESTIONS)
+
+
+def _benign(a: Answers) -> bool:
+    """Every answer known and calm: the only case that may be ROUTINE."""
+    return (
+        _all_answered(a)
+        and _is(a, "affected_side", "left", "right")
+        and _is(a, "onset", "gradual")
+        and _is(a, "preceded_by", "none")
+        and not any(_yes(a, s) for s in SYMPTOMS)
+        and _is(a, "progression", "stable")
+        and _yes(a, "already_seen")
+        and not _yes(a, "severe_headache")
+    )
+
+
+E, U, S, R = Level.EMERGENCY, Level.URGENT, Level.SOON, Level.ROUTINE
+
+RULES: Tuple[Rule, ...] = (
+    Rule("E1", E,
+         "Foot drop that started suddenly, with weakness in the face or an arm or trouble "
+         "speaking, can be a sign of a stroke.",
+         ("onset", "other_weakness"),
+         lambda a: _sudden(a) and _yes(a, "other_weakness")),
+    Rule("E2", E,
+         "A sudden, severe headache with foot drop can be a sign of bleeding in the brain.",
+         ("severe_headache",),
+         lambda a: _yes(a, "severe_headache")),
+    Rule("E3", E,
+         "A swollen, hard and very painful shin after an injury, fall or surgery can mean "
+         "pressure is building up in the leg.",
+         ("shin_swelling", "preceded_by"),
+         lambda a: _yes(a, "shin_swelling") and _hurt_before(a)),
+    Rule("E4", E,
+         "Bladder or bowel changes, or numbness between the legs, with back or leg pain can "
+         "mean the nerves at the base of the spine are squeezed.",
+         ("bladder_bowel", "back_leg_pain"),
+         lambda a: _yes(a, "bladder_bowel") and _yes(a, "back_leg_pain")),
+    Rule("E5", E,
+         "Bladder or bowel changes, or numbness between the legs, can mean the nerves at the "
+         "base of the spine are squeezed, even with no back pain.",
+         ("bladder_bowel", "back_leg_pain"),
+         lambda a: _yes(a, "bladder_bowel") and not _yes(a, "back_leg_pain")),
+    Rule("E6", E,
+         "Weakness in both feet that started suddenly can come from a problem in the spine "
+         "or brain.",
+         ("affected_side", "onset"),
+         lambda a: _both(a) and _sudden(a)),
+    Rule("E7", E,
+         "Weakness that spreads to other parts of the body can be a sign of a serious "
+         "nerve problem.",
+         ("progression",),
+         lambda a: _is(a, "progression", "spreading")),
+    Rule("U1", U,
+         "Foot drop that started within hours needs a quick check.",
+         ("onset",),
+         _sudden),
+    Rule("U2", U,
+         "Foot drop that is new in the last days or weeks needs a quick check.",
+         ("onset",),
+         lambda a: _is(a, "onset", "days_weeks")),
+    Rule("U3", U,
+         "Foot drop after an injury, fall or surgery can mean a nerve was hurt, and early "
+         "care helps.",
+         ("preceded_by",),
+         _hurt_before),
+    Rule("U4", U,
+         "Foot drop that is getting worse needs a quick check.",
+         ("progression",),
+         lambda a: _is(a, "progression", "worse")),
+    Rule("U5", U,
+         "Weakness in the face or an arm, or trouble speaking, needs a quick check even if "
+         "it came on slowly.",
+         ("other_weakness", "onset"),
+         lambda a: _yes(a, "other_weakness") and not _sudden(a)),
+    Rule("U6", U,
+         "A swollen, very painful shin needs a quick check, even without an injury, fall or "
+         "surgery.",
+         ("shin_swelling", "preceded_by"),
+         lambda a: _yes(a, "shin_swelling") and not _hurt_before(a)),
+    Rule("U7", U,
+         "Foot drop in both feet can come from a problem in the spine or brain, so it needs "
+         "a quick check.",
+         ("affected_side", "onset"),
+         lambda a: _both(a) and not _sudden(a)),
+    Rule("S1", S,
+         "Back or leg pain with foot drop can come from a pinched nerve in the back.",
+         ("back_leg_pain",),
+         lambda a: _yes(a, "back_leg_pain")),
+    Rule("S2", S,
+         "Numbness or tingling can show which nerve is affected.",
+         ("numbness",),
+         lambda a: _yes(a, "numbness")),
+    Rule("S3", S,
+         "A knee or back problem can press on the nerve that lifts the foot.",
+         ("preceded_by",),
+         lambda a: _is(a, "preceded_by", "knee_back")),
+    Rule("S4", S,
+         "Foot drop is a sign of another problem, so a clinician should find its cause.",
+         ("already_seen",),
+         lambda a: not _yes(a, "already_seen")),
+    Rule("S5", S,
+         "Some questions were not answered, so a clinician should check your foot drop.",
+         QUESTIONS,
+         lambda a: not _all_answered(a)),
+    Rule("R1", R,
+         "Your foot drop has been checked before, came on slowly and is not changing.",
+         QUESTIONS + ("severe_headache",),
+         _benign),
+)
+
+NOT_A_DIAGNOSIS = "This is general information, not a diagnosis."
+
+
+def matching_rules(answers: Answers) -> Tuple[Rule, ...]:
+    """Every row of the table that applies, in table order."""
+    return tuple(rule for rule in RULES if rule.applies(answers))
+
+
+def triage(answers: Answers) -> Decision:
+    """The highest level of any row that applies, with that level's reasons and ids."""
+    matched = matching_rules(answers)
+    if not matched:  # cannot happen (S4, S5 and R1 cover every case); fail loudly if it does
+        raise ValueError(f"No triage rule applies to {dict(answers)!r}: the table has a gap.")
+    level = max(rule.level for rule in matched)
+    top = tuple(rule for rule in matched if rule.level == level)
+    return Decision(level, tuple(r.reason for r in top), tuple(r.id for r in top))
+
+
+def emergency_now(answers: Answers) -> Optional[Decision]:
+    """The decision if the answers so far already reach EMERGENCY, else None."""
+    decision = triage(answers)
+    return decision if decision.level == Level.EMERGENCY else None
+
+
+def next_question(answers: Answers) -> Optional[str]:
+    """The first slot in QUESTIONS that has no answer yet."""
+    return next((slot for slot in QUESTIONS if answers.get(slot) is None), None)
+
+
+# ---- Recap: lines the patient can copy for an appointment ------------------------------
+
+SIDE_TEXT = {"left": "in my left foot", "right": "in my right foot", "both": "in both feet"}
+ONSET_TEXT = {
+    "sudden": "started suddenly (within hours)",
+    "days_weeks": "started over days to weeks",
+    "gradual": "came on slowly over months",
+}
+PRECEDED_TEXT = {
+    "injury": "after an injury",
+    "fall": "after a fall",
+    "knee_back": "after a knee or back problem",
+    "surgery": "after surgery",
+    "none": "with no injury, fall, surgery or knee or back problem before it",
+}
+SYMPTOM_TEXT = {
+    "back_leg_pain": "back or leg pain",
+    "numbness": "numbness or tingling",
+    "other_weakness": "weakness in the face or an arm or trouble speaking",
+    "shin_swelling": "a swollen painful shin",
+    "bladder_bowel": "bladder or bowel changes or numbness between the legs",
+    "severe_headache": "a sudden severe headache",
+}
+PROGRESSION_TEXT = {
+    "stable": "It is not changing.",
+    "worse": "It is getting worse.",
+    "spreading": "The weakness is spreading to other parts of my body.",
+}
+SEEN_TEXT = {True: "A clinician has checked it.", False: "A clinician has not checked it yet."}
+
+
+def _first_line(a: Answers) -> str:
+    parts = [
+        "Foot drop " + SIDE_TEXT[a["affected_side"]] if _known(a, "affected_side") else "Foot drop",
+        ONSET_TEXT[a["onset"]] if _known(a, "onset") else "",
+        PRECEDED_TEXT[a["preceded_by"]] if _known(a, "preceded_by") else "",
+    ]
+    return ", ".join(p for p in parts if p) + "."
+
+
+def _symptom_line(a: Answers) -> str:
+    present = [text for slot, text in SYMPTOM_TEXT.items() if a.get(slot) is True]
+    absent = [text for slot, text in SYMPTOM_TEXT.items() if a.get(slot) is False]
+    parts = []
+    if present:
+        parts.append("Also: " + ", ".join(present) + ".")
+    if absent:
+        parts.append("Not: " + ", ".join(absent) + ".")
+    return " ".join(parts)
+
+
+def _course_line(a: Answers) -> str:
+    parts = []
+    if _known(a, "progression"):
+        parts.append(PROGRESSION_TEXT[a["progression"]])
+    if _known(a, "already_seen"):
+        parts.append(SEEN_TEXT[a["already_seen"]])
+    return " ".join(parts)
+
+
+def recap(answers: Answers) -> List[str]:
+    """Up to three plain lines about the known answers, for the patient to copy."""
+    lines = [_first_line(answers), _symptom_line(answers), _course_line(answers)]
+    return [line for line in lines if line]
+
+
+# ---- Advice: what to do, tailored to the level and the clinic --------------------------
+
+
+def _new_signs(clinic: Mapping[str, Any]) -> str:
+    return (
+        f"Call {clinic['emergency_number']} at once if your face droops, an arm gets weak, "
+        "you have trouble speaking, your shin gets swollen and very painful, "
+        "or your bladder or bowel changes."
+    )
+
+
+def advice_lines(decision: Decision, clinic: Mapping[str, Any]) -> List[str]:
+    """Plain lines on what to do now. Callers add NOT_A_DIAGNOSIS themselves.
+
+    ``clinic`` has the keys name, phone, booking_url (may be None), hours, emergency_number.
+    Every level below EMERGENCY ends with the signs that mean calling the emergency number.
+    """
+    name, phone = clinic["name"], clinic["phone"]
+    if decision.level == Level.EMERGENCY:
+        return [
+            f"Call {clinic['emergency_number']} now, or go to the nearest emergency department.",
+            "Do not drive yourself.",
+            f"Do not wait to hear from {name}.",
+        ]
+    if decision.level == Level.URGENT:
+        return [
+            f"Contact {name} on {phone} today, or within 24 hours at the latest.",
+            f"Opening hours: {clinic['hours']}.",
+            f"If {name} is closed, go to an urgent care clinic or an emergency department.",
+            _new_signs(clinic),
+        ]
+    if decision.level == Level.SOON:
+        booking = clinic.get("booking_url")
+        how = f"Call {phone}" + (f" or book online: {booking}." if booking else ".")
+        return [
+            f"Book an appointment with {name} within 1–2 weeks.",
+            how,
+            f"If it gets worse, contact {name} sooner.",
+            _new_signs(clinic),
+        ]
+    return [
+        "Mention your foot drop at your next visit.",
+        f"If anything changes, contact {name} on {phone} sooner.",
+        _new_signs(clinic),
+    ]
