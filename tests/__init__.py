@@ -1,0 +1,1 @@
+"""The test suite (a package, so a dependency's own top-level `tests` cannot shadow it)."""
