@@ -17,7 +17,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # Everything training depends on: change any of these and `make train` retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-                nlu_components/terminology_extractor.py $(SPACY_MODEL)/meta.json
+                nlu_components/terminology_extractor.py nlu_components/red_flags.py \
+                actions/answers.py $(SPACY_MODEL)/meta.json
 
 .PHONY: help run install train serve test validate compare-pipelines clean
 
@@ -61,7 +62,7 @@ test: validate train
 	$(BIN)/pytest
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
-	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml
+	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
 
 clean:
 	rm -rf models build results reports .pytest_cache

@@ -1,0 +1,70 @@
+"""The end of a symptom check, and the emergency message anywhere in the conversation.
+
+The words and the decision come from ``actions.triage`` and ``actions.emergency`` (no Rasa in
+either); the clinic's details from ``clinic.yml``, checked when the action server starts.
+"""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import answers, triage
+from actions.clinic import load_clinic
+from actions.emergency import emergency_lines, emergency_payload
+from actions.symptom_check import CHECK_DONE_SLOT, answers_so_far
+
+# Read and validated once, when the action server imports the actions: a mistake in
+# clinic.yml stops the server with a message naming the field (restart after editing it).
+CLINIC = load_clinic().as_dict()
+
+RECAP_INTRO = "What you told me (you can copy this for your appointment):"
+
+
+class TriageAdvice(Action):
+    """Tells the patient how soon to get care and whom to contact, with a recap to copy
+    (utter_not_a_diagnosis follows)."""
+
+    def name(self) -> Text:
+        return "action_triage_advice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        given = answers_so_far(tracker)
+        decision = triage.triage(given)
+        if decision.level == triage.Level.EMERGENCY:
+            lines = [
+                f"This may be an emergency: {decision.level.when}.",
+                *decision.reasons,
+                *triage.advice_lines(decision, CLINIC),
+            ]
+            dispatcher.utter_message(text="\n".join(lines), custom=emergency_payload([], CLINIC))
+        else:
+            lines = [
+                f"Thank you. My advice: {decision.level.when}.",
+                *decision.reasons,
+                *triage.advice_lines(decision, CLINIC),
+            ]
+            dispatcher.utter_message(text="\n".join(lines))
+        dispatcher.utter_message(text="\n".join([RECAP_INTRO, *triage.recap(given)]))
+        return [SlotSet(CHECK_DONE_SLOT, True), SlotSet("triage_level", decision.level.name.lower())]
+
+
+class Emergency(Action):
+    """A message with an emergency sign: stop everything (any form) and say what to do now."""
+
+    def name(self) -> Text:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        signs = answers.red_flags(text)
+        dispatcher.utter_message(
+            text="\n".join(emergency_lines(signs, CLINIC["emergency_number"])),
+            custom=emergency_payload(signs, CLINIC),
+        )
+        # Whatever was going on (the symptom check included) stops here.
+        return [SlotSet("triage_level", "emergency"), ActiveLoop(None), SlotSet("requested_slot", None)]
