@@ -23,10 +23,12 @@ body location in their clause. Findings inside a general question ("what causes 
 "can a stroke cause ...") do not count; a question about the patient's own body ("is it normal
 that my arm is weak?") does.
 
-medspaCy: ``pip install -c requirements.lock medspacy`` does resolve (medspacy 1.3.1 with
-spacy 3.4.4, checked in a throwaway venv), but it is not a project dependency and would add
-about 20 packages (PyRuSH, quickumls, pysbd, nltk ...) to the action server, so the
-ConText-style rules here are our own, built on spaCy's Matcher.
+Why not medspaCy's ConText: medspacy 1.3.1 resolves with spaCy 3.4.4, but it does not install
+cleanly. Its required dependency medspacy-quickumls 3.2 puts a top-level ``tests`` package into
+site-packages, which shadowed this project's ``tests`` package and broke the suite's imports
+(measured 2026-11-25); it also adds 12 packages (Cython, nltk, a compiled key-value store ...)
+to the action server for one feature. So the ConText-style rules here are our own, built on
+spaCy's Matcher.
 """
 
 from __future__ import annotations
