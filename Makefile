@@ -9,6 +9,8 @@ PYTHON      := $(BIN)/python
 INSTALLED   := $(VENV)/.installed
 SPACY_MODEL := build/spacy/en_footdrop
 MODEL       := models/footdrop.tar.gz
+WEB_VENDOR  := web/widget/vendor/socket.io.min.js
+CHROMIUM    := /usr/bin/chromium
 
 # Nothing leaves the machine: no telemetry from any command this Makefile runs.
 export RASA_TELEMETRY_ENABLED := false
@@ -20,20 +22,20 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
                 actions/answers.py $(SPACY_MODEL)/meta.json
 
-.PHONY: help run install train serve test validate compare-pipelines clean
+.PHONY: help run install train serve test validate compare-pipelines browser clean
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
 	@echo "make test      validate the data, train if needed, run every test"
 	@echo "make install   create $(VENV) with Python 3.10 and the pinned dependencies"
 	@echo "make train     train the model if data, domain or config changed"
-	@echo "make serve     serve Rasa on :5005 and the action server on :5055 (Ctrl-C stops both)"
+	@echo "make serve     serve Rasa on :5005, actions on :5055 and the demo page on :8080 (Ctrl-C stops all)"
 	@echo "make validate  check the training data with rasa data validate"
 	@echo "make compare-pipelines  held-out accuracy of config.yml vs evaluation/*.yml"
 
 run: install train serve
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(WEB_VENDOR)
 
 $(INSTALLED): requirements.lock
 	@py=$$(scripts/find-python310) || exit 1; \
@@ -41,6 +43,16 @@ $(INSTALLED): requirements.lock
 	  $$py -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
+
+# The widget's socket.io client, from npm (web/package-lock.json), served from web/ (no CDN).
+$(WEB_VENDOR): web/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	npm ci --prefix web --no-audit --no-fund --silent
+	web/install-vendor.sh
+
+# Debian's Chromium for the widget's browser tests (Playwright cannot download browsers here).
+browser:
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
 
 # The blank spaCy pipeline (tokenizer, lookup lemmatizer, terminology EntityRuler), built in code.
 $(SPACY_MODEL)/meta.json: nlu_components/spacy_pipeline.py nlu_components/terminology.yml $(INSTALLED)
@@ -54,11 +66,11 @@ $(MODEL): $(TRAIN_INPUTS) $(INSTALLED)
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
 
-serve: $(INSTALLED) $(SPACY_MODEL)/meta.json
+serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json
 	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
 	@scripts/serve
 
-test: validate train
+test: validate train $(WEB_VENDOR) browser
 	$(BIN)/pytest
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -65,13 +67,50 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
 
 
 @pytest.fixture(scope="session")
-def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def web_port() -> int:
+    """The port of the test's web page: the only page origin the assistant accepts."""
+    return free_port()
+
+
+class Assistant(str):
+    """The running assistant's base URL (a str), able to restart its Rasa server."""
+
+    rasa: subprocess.Popen
+    command: list
+    log: Path
+    tracker_db: Path
+
+    def events(self, sender_id: str) -> list:
+        """The events Rasa stored for a conversation, read from its SQLite tracker store."""
+        with sqlite3.connect(self.tracker_db) as db:
+            rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)).fetchall()
+        return [json.loads(data) for (data,) in rows]
+
+    def user_texts(self, sender_id: str) -> list:
+        return [e.get("text") for e in self.events(sender_id) if e.get("event") == "user"]
+
+    def stop_rasa(self) -> None:
+        self.rasa.terminate()
+        self.rasa.wait(timeout=30)
+
+    def start_rasa(self) -> None:
+        self.rasa = subprocess.Popen(self.command, cwd=ROOT, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        wait_until_up(f"{self}/", self.rasa, self.log)
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """Starts the real action server and Rasa server on free ports; yields Rasa's base URL.
 
-    Conversations go to an SQLite tracker store in a temporary folder, as in production.
+    Conversations go to an SQLite tracker store in a temporary folder, as in production, and
+    the socket.io channel accepts browser pages from the test's web page origin only.
     """
     workdir = tmp_path_factory.mktemp("assistant")
     rasa_port, actions_port = free_port(), free_port()
+    credentials = load_yaml("credentials.yml")
+    channel = "channels.socketio_origin.OriginCheckedSocketIOInput"
+    credentials[channel]["allowed_origins"] = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
+    (workdir / "credentials.yml").write_text(yaml.safe_dump(credentials))
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         yaml.safe_dump(
@@ -83,6 +122,7 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         )
     )
     processes = []
+    running = None
     try:
         actions_log = workdir / "actions.log"
         actions = subprocess.Popen(
@@ -90,19 +130,19 @@ def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             cwd=ROOT, stdout=actions_log.open("w"), stderr=subprocess.STDOUT,
         )
         processes.append(actions)
-        rasa_log = workdir / "rasa.log"
-        rasa = subprocess.Popen(
-            rasa_command(
-                "run", "--model", str(trained_model), "--port", str(rasa_port),
-                "--credentials", "credentials.yml", "--endpoints", str(endpoints),
-            ),
-            cwd=ROOT, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        running = Assistant(f"http://127.0.0.1:{rasa_port}")
+        running.log = workdir / "rasa.log"
+        running.tracker_db = workdir / "tracker.db"
+        running.command = rasa_command(
+            "run", "--model", str(trained_model), "--port", str(rasa_port),
+            "--credentials", str(workdir / "credentials.yml"), "--endpoints", str(endpoints),
         )
-        processes.append(rasa)
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, actions_log)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield f"http://127.0.0.1:{rasa_port}"
+        running.start_rasa()
+        yield running
     finally:
+        if running is not None and getattr(running, "rasa", None) is not None:
+            processes.append(running.rasa)
         for process in processes:
             process.terminate()
         for process in processes:

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels for the Foot Drop Assistant."""
