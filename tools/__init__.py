@@ -1,0 +1,1 @@
+"""Command-line tools for clinic staff: check, report, new topic."""

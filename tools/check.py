@@ -1,0 +1,463 @@
+"""The project's own consistency checks, for clinic staff who edit the answers and examples.
+
+    .venv/bin/python -m tools.check [--root DIR]      # or: make check
+
+Each problem is printed on one line that names the file, the intent / response / field at
+fault, and what to do about it, e.g.
+
+    domain.yml: intent 'ask_driving' has no response 'utter_ask_driving' — add one under responses:
+
+All problems are listed (not just the first); the exit status is 1 if there are any, else 0.
+The rules are the ones tests/test_content.py and tests/test_nlu_holdout.py enforce, checked
+here in seconds without training a model or starting the assistant.
+
+Each ``check_*`` function takes a :class:`Project` (the parsed files) and returns a list of
+messages; an empty list means that check passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import textstat
+import yaml
+
+from actions.clinic import ClinicConfigError, load_clinic
+from actions.guide import SOURCE_PREFIX, readable_text, split_answer
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The same sets and limits as tests/test_content.py and tests/test_nlu_holdout.py.
+CONVERSATION_INTENTS = {
+    "greet", "goodbye", "thank", "affirm", "deny", "bot_capabilities", "bot_identity", "out_of_scope",
+}
+# Handled by the symptom check's custom actions (actions/), not by one response each.
+SYMPTOM_CHECK_INTENTS = {"check_symptoms", "describe_symptoms", "inform", "stop", "why_ask", "emergency"}
+MAX_GRADE = 8.0
+MIN_TRAINING_EXAMPLES = 15
+MIN_HOLDOUT_EXAMPLES = 5
+CARE_NOTE = re.compile(r"doctor|physical therapist|emergency", re.I)
+
+DOMAIN = "domain.yml"
+HOLDOUT = "tests/nlu_holdout.yml"
+TEST_STORIES = "tests/test_stories.yml"
+SECTIONS = "content/sections.yml"
+CLINIC = "clinic.yml"
+# data/nlu.yml, data/nlu/*.yml, data/rules.yml, data/stories.yml: every YAML file in data/.
+DATA_DIR = "data"
+
+
+@dataclass
+class Project:
+    """The parsed project files; paths are relative to ``root`` and written with '/'."""
+
+    root: Path
+    domain: Dict[str, Any] = field(default_factory=dict)
+    data: Dict[str, Any] = field(default_factory=dict)  # every data/**/*.yml file
+    holdout: Dict[str, Any] = field(default_factory=dict)
+    test_stories: Dict[str, Any] = field(default_factory=dict)
+    sections: Dict[str, Any] = field(default_factory=dict)
+
+    # ---------------------------------------------------------------- intents
+    @property
+    def intents(self) -> List[str]:
+        names = []
+        for entry in self.domain.get("intents") or []:
+            if isinstance(entry, dict):  # `- name: {use_entities: ...}`
+                names.extend(str(k) for k in entry)
+            else:
+                names.append(str(entry))
+        return names
+
+    @property
+    def topic_intents(self) -> List[str]:
+        return [i for i in self.intents if i not in CONVERSATION_INTENTS | SYMPTOM_CHECK_INTENTS]
+
+    @property
+    def responses(self) -> Dict[str, Any]:
+        return self.domain.get("responses") or {}
+
+    # ---------------------------------------------------------------- NLU examples
+    def training_examples(self) -> Dict[str, List[Tuple[str, str]]]:
+        """Intent -> [(file, example)] over every NLU file in data/."""
+        merged: Dict[str, List[Tuple[str, str]]] = {}
+        for path, content in self.data.items():
+            for intent, examples in examples_by_intent(content).items():
+                merged.setdefault(intent, []).extend((path, e) for e in examples)
+        return merged
+
+    def holdout_examples(self) -> Dict[str, List[str]]:
+        return examples_by_intent(self.holdout)
+
+    # ---------------------------------------------------------------- rules and stories
+    def handlers(self) -> Dict[str, List[Tuple[str, str]]]:
+        """Intent -> [(file, action)]: the action that follows the intent in a rule or story in data/."""
+        mapping: Dict[str, List[Tuple[str, str]]] = {}
+        for path, content in self.data.items():
+            for steps in story_steps(content):
+                for step, following in zip(steps, steps[1:]):
+                    if isinstance(following, dict) and "action" in following:
+                        for intent in step_intents(step):
+                            mapping.setdefault(intent, []).append((path, str(following["action"])))
+        return mapping
+
+    def tested_intents(self) -> set:
+        """Intents that a user turn of a conversation test in tests/test_stories.yml is labelled with."""
+        return {i for steps in story_steps(self.test_stories) for step in steps for i in step_intents(step)}
+
+
+def examples_by_intent(content: Any) -> Dict[str, List[str]]:
+    """Intent -> examples of one NLU file (``- intent: NAME`` / ``examples: |`` / ``- text`` lines)."""
+    result: Dict[str, List[str]] = {}
+    if not isinstance(content, dict):
+        return result
+    for block in content.get("nlu") or []:
+        if isinstance(block, dict) and "intent" in block:
+            text = block.get("examples") if isinstance(block.get("examples"), str) else ""
+            examples = [re.sub(r"^\s*-\s*", "", line).strip() for line in text.splitlines()]
+            result.setdefault(str(block["intent"]), []).extend(e for e in examples if e)
+    return result
+
+
+def story_steps(content: Any) -> Iterable[list]:
+    if not isinstance(content, dict):
+        return
+    for key in ("rules", "stories"):
+        for item in content.get(key) or []:
+            if isinstance(item, dict) and isinstance(item.get("steps"), list):
+                yield item["steps"]
+
+
+def step_intents(step: Any) -> List[str]:
+    if not isinstance(step, dict):
+        return []
+    if "intent" in step:
+        return [str(step["intent"])]
+    return [str(s["intent"]) for s in step.get("or") or [] if isinstance(s, dict) and "intent" in s]
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _files(paths: Iterable[str]) -> str:
+    return " and ".join(sorted(set(paths)))
+
+
+# ======================================================================== loading (YAML that parses)
+
+def read_yaml(root: Path, relative: str, problems: List[str], required: bool = True) -> Any:
+    """The parsed file, or None with a message in ``problems`` if it is missing or not valid YAML."""
+    path = root / relative
+    if not path.exists():
+        if required:
+            problems.append(f"{relative}: the file is missing — restore it with `git checkout {relative}`")
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        where = f" on line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "it cannot be read"
+        problems.append(
+            f"{relative}: not valid YAML{where} ({problem}) — check the indentation of that line and the "
+            f"lines just above it (same number of spaces as its neighbours, no tabs), and put text "
+            f"containing ':' or '#' in quotes"
+        )
+        return None
+    except UnicodeDecodeError:
+        problems.append(f"{relative}: not UTF-8 text — save it as UTF-8")
+        return None
+
+
+def load_project(root: Path) -> Tuple[Project, List[str]]:
+    """The parsed files and the messages for files that are missing or do not parse."""
+    problems: List[str] = []
+    project = Project(root=root)
+    project.domain = _mapping(read_yaml(root, DOMAIN, problems))
+    data_files = sorted(p.relative_to(root).as_posix() for p in (root / DATA_DIR).rglob("*.yml"))
+    if not data_files:
+        problems.append(f"{DATA_DIR}/: no .yml files found — restore them with `git checkout {DATA_DIR}`")
+    for relative in data_files:
+        project.data[relative] = _mapping(read_yaml(root, relative, problems))
+    project.holdout = _mapping(read_yaml(root, HOLDOUT, problems))
+    project.test_stories = _mapping(read_yaml(root, TEST_STORIES, problems))
+    project.sections = _mapping(read_yaml(root, SECTIONS, problems))
+    return project, problems
+
+
+def _mapping(content: Any) -> Dict[str, Any]:
+    return content if isinstance(content, dict) else {}
+
+
+# ======================================================================== the checks
+
+def check_responses(project: Project) -> List[str]:
+    """Every topic intent has a response ``utter_<intent>`` in domain.yml."""
+    return [
+        f"{DOMAIN}: intent '{intent}' has no response 'utter_{intent}' — add one under responses:"
+        for intent in project.topic_intents
+        if f"utter_{intent}" not in project.responses
+    ]
+
+
+def check_handled(project: Project) -> List[str]:
+    """Every intent is followed by an action in a rule or story in data/; a topic intent by its answer."""
+    problems = []
+    handlers = project.handlers()
+    topics = set(project.topic_intents)
+    for intent in project.intents:
+        actions = {action for _, action in handlers.get(intent, [])}
+        if not actions:
+            problems.append(
+                f"data/rules.yml: no rule or story in {DATA_DIR}/ handles intent '{intent}' — add a rule "
+                f"with the steps `- intent: {intent}` then `- action: utter_{intent}` (or the action that answers it)"
+            )
+        elif intent in topics and f"utter_{intent}" not in actions:
+            problems.append(
+                f"data/rules.yml: no rule or story answers intent '{intent}' with 'utter_{intent}' — add a rule "
+                f"with the steps `- intent: {intent}` then `- action: utter_{intent}`"
+            )
+    return problems
+
+
+def section_titles(project: Project) -> List[str]:
+    return [
+        str(s["title"]) for s in project.sections.get("sections") or [] if isinstance(s, dict) and "title" in s
+    ]
+
+
+def check_sections(project: Project) -> List[str]:
+    """content/sections.yml: each section's `starts` text is in the guide (as actions.guide.load_sections needs).
+
+    (load_sections itself reads the guide from this checkout, not from --root, so the same test is made here.)
+    """
+    spec = project.sections
+    if not spec:
+        return []
+    document_name = spec.get("document")
+    if not document_name or not (project.root / str(document_name)).is_file():
+        return [f"{SECTIONS}: 'document' must name the guide's text file (content/foot-drop.txt), not {document_name!r}"]
+    document = (project.root / str(document_name)).read_text(encoding="utf-8")
+    problems = []
+    for section in spec.get("sections") or []:
+        if not isinstance(section, dict) or "title" not in section:
+            problems.append(f"{SECTIONS}: every section needs a 'title:' and a 'starts:' line")
+        elif str(section.get("starts") or "") not in document or not section.get("starts"):
+            problems.append(
+                f"{SECTIONS}: section '{section['title']}' starts with text that is not in {document_name}: "
+                f"{section.get('starts')!r} — copy the section's first words exactly from the guide"
+            )
+    return problems
+
+
+def check_answers(project: Project) -> List[str]:
+    """Every topic answer ends with a care-note line, then `From: <section>` naming known sections."""
+    problems = []
+    titles = set(section_titles(project))
+    for intent in project.topic_intents:
+        name = f"utter_{intent}"
+        text = _first_text(project.responses.get(name))
+        if text is None:
+            continue  # check_responses reports it
+        answer = split_answer(text)
+        if answer is None:
+            lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+            if lines and not lines[-1].startswith(SOURCE_PREFIX):
+                problems.append(
+                    f"{DOMAIN}: response '{name}' has no last line '{SOURCE_PREFIX}<section>' — add one naming the "
+                    f"guide section(s) in {SECTIONS} the answer is written from"
+                )
+            else:
+                problems.append(
+                    f"{DOMAIN}: response '{name}' needs the facts, then a care-note line, then the "
+                    f"'{SOURCE_PREFIX}<section>' line — add the missing lines (no blank lines in between)"
+                )
+            continue
+        if not answer.sources:
+            problems.append(f"{DOMAIN}: response '{name}' has an empty '{SOURCE_PREFIX}' line — name the guide's section(s) it comes from")
+        for source in answer.sources:
+            if source not in titles:
+                problems.append(
+                    f"{DOMAIN}: response '{name}' cites section '{source}', which is not in {SECTIONS} — "
+                    f"use one of: {'; '.join(sorted(titles))}"
+                )
+        if not CARE_NOTE.search(answer.care_note):
+            problems.append(
+                f"{DOMAIN}: response '{name}' has no care note: the line before '{SOURCE_PREFIX}...' should say to see "
+                f"a doctor or physical therapist, or to get emergency care (it says {answer.care_note!r})"
+            )
+    return problems
+
+
+def check_examples(project: Project) -> List[str]:
+    """Every intent has >= 15 training examples, >= 5 held-out examples, and a conversation test."""
+    problems = []
+    training, holdout, tested = project.training_examples(), project.holdout_examples(), project.tested_intents()
+    for intent in project.intents:
+        found = training.get(intent, [])
+        if not found:
+            problems.append(
+                f"{DATA_DIR}/: intent '{intent}' has no training examples — add a block `- intent: {intent}` "
+                f"with at least {MIN_TRAINING_EXAMPLES} examples to a file in data/nlu/"
+            )
+        elif len(found) < MIN_TRAINING_EXAMPLES:
+            problems.append(
+                f"{_files(p for p, _ in found)}: intent '{intent}' has {len(found)} training examples — "
+                f"add {MIN_TRAINING_EXAMPLES - len(found)} more (at least {MIN_TRAINING_EXAMPLES})"
+            )
+        count = len(holdout.get(intent, []))
+        if count < MIN_HOLDOUT_EXAMPLES:
+            problems.append(
+                f"{HOLDOUT}: intent '{intent}' has {count} held-out examples — add "
+                f"{MIN_HOLDOUT_EXAMPLES - count} more under `- intent: {intent}` (at least {MIN_HOLDOUT_EXAMPLES}, "
+                f"worded differently from the training examples)"
+            )
+        if intent not in tested:
+            problems.append(
+                f"{TEST_STORIES}: intent '{intent}' is in no conversation test — add a story with a user "
+                f"message labelled `intent: {intent}` and the reply it should get"
+            )
+    return problems
+
+
+def check_duplicates(project: Project) -> List[str]:
+    """No example under two intents (training data; held-out set), no held-out example in the training data."""
+    problems = []
+    owners: Dict[str, Dict[str, set]] = {}  # example -> intent -> files
+    for intent, examples in project.training_examples().items():
+        for path, example in examples:
+            owners.setdefault(normalize(example), {}).setdefault(intent, set()).add(path)
+    for example, intents in owners.items():
+        if len(intents) > 1:
+            names = " and ".join(f"'{i}'" for i in sorted(intents))
+            problems.append(
+                f"{_files(p for paths in intents.values() for p in paths)}: example '{example}' is under intents "
+                f"{names} — keep it under one intent only"
+            )
+    held: Dict[str, set] = {}
+    for intent, examples in project.holdout_examples().items():
+        for example in examples:
+            key = normalize(example)
+            held.setdefault(key, set()).add(intent)
+            if key in owners:
+                where = _files(p for paths in owners[key].values() for p in paths)
+                problems.append(
+                    f"{HOLDOUT}: held-out example '{example}' (intent '{intent}') is also a training example in "
+                    f"{where} — reword it here or remove it from one of the files"
+                )
+    for example, intents in held.items():
+        if len(intents) > 1:
+            names = " and ".join(f"'{i}'" for i in sorted(intents))
+            problems.append(f"{HOLDOUT}: held-out example '{example}' is under intents {names} — keep it under one intent only")
+    return problems
+
+
+def reading_grade(text: str) -> float:
+    """Flesch-Kincaid grade as tests/test_content.py computes it: body and care note, bullets as sentences."""
+    answer = split_answer(text)
+    return textstat.flesch_kincaid_grade(readable_text(f"{answer.body}\n{answer.care_note}" if answer else text))
+
+
+def check_reading_level(project: Project) -> List[str]:
+    """Every response text reads at Flesch-Kincaid grade 8.0 or below."""
+    problems = []
+    for name, variations in project.responses.items():
+        for number, variation in enumerate(variations if isinstance(variations, list) else []):
+            text = variation.get("text") if isinstance(variation, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                continue
+            grade = reading_grade(text)
+            if grade > MAX_GRADE:
+                which = f" (variation {number + 1})" if number else ""
+                problems.append(
+                    f"{DOMAIN}: response '{name}'{which} reads at grade {grade} (Flesch-Kincaid), above "
+                    f"{MAX_GRADE} — use shorter sentences and simpler, shorter words"
+                )
+    return problems
+
+
+def check_clinic(project: Project) -> List[str]:
+    """clinic.yml is valid (actions.clinic.load_clinic); its message names the field and the fix."""
+    try:
+        load_clinic(project.root / CLINIC)
+    except ClinicConfigError as error:
+        return [str(error)]
+    return []
+
+
+def _first_text(variations: Any) -> Optional[str]:
+    if isinstance(variations, list) and variations and isinstance(variations[0], dict):
+        text = variations[0].get("text")
+        return text if isinstance(text, str) else None
+    return None
+
+
+def check_todo(project: Project) -> List[str]:
+    """Places `make new-topic` marked with TODO that are still to be filled in."""
+    problems = []
+    for relative in [DOMAIN, *project.data, HOLDOUT, TEST_STORIES]:
+        path = project.root / relative
+        if not path.exists():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if "TODO" in line and not line.lstrip().startswith("#"):
+                problems.append(
+                    f"{relative}: line {number} still says TODO — replace it as docs/EXTENDING.md shows: "
+                    f"{line.strip()[:80]}"
+                )
+    return problems
+
+
+CHECKS = (
+    check_todo, check_responses, check_handled, check_sections, check_answers, check_examples,
+    check_duplicates, check_reading_level,
+)
+
+
+def run_checks(root: Path) -> List[str]:
+    """Every problem in the project at ``root``; an empty list if all checks pass.
+
+    If a file does not parse, only that is reported (with clinic.yml's check): the other checks
+    would give misleading messages about the content they could not read.
+    """
+    project, problems = load_project(root)
+    if not problems:
+        for check in CHECKS:
+            problems.extend(check(project))
+    problems.extend(check_clinic(project))
+    return problems
+
+
+def summary(root: Path) -> str:
+    project, _ = load_project(root)
+    training = sum(len(v) for v in project.training_examples().values())
+    holdout = sum(len(v) for v in project.holdout_examples().values())
+    tests = sum(1 for _ in story_steps(project.test_stories))
+    return (
+        f"{len(project.intents)} intents, {len(project.responses)} responses, {training} training and "
+        f"{holdout} held-out examples, {tests} conversation tests, clinic.yml valid"
+    )
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.check", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=REPO, help="the project folder (default: this repository)")
+    root = parser.parse_args(argv).root.resolve()
+    problems = run_checks(root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+        return 1
+    print(f"All checks passed ({summary(root)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
