@@ -1,0 +1,116 @@
+"""`make new-topic` on a copy of the project: the skeleton lands in every file with the files'
+comments and order kept, `make check` names what is left to fill in, and once the marked
+places are filled (as docs/EXTENDING.md's worked example does) the checks and `rasa data
+validate` pass."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+NAME = "ask_driving"
+ANSWER = (
+    "The guide does not talk about driving. It says to go back to your activities slowly, once pain and "
+    "swelling are down and your strength has come back.\n"
+    "Ask your doctor if it is safe for you to drive.\n"
+    "From: Recovery"
+)
+QUESTIONS = [
+    "can i drive with foot drop", "is it safe to drive", "can I still drive my car", "driving with drop foot?",
+    "my foot drops, am i allowed to drive", "is driving ok with a dropped foot", "can my dad drive with footdrop",
+    "should i stop driving", "will foot drop stop me driving", "can you drive with a foot brace on",
+    "is it legal to drive with foot drop", "driving?", "my right foot drags, can i use the pedals",
+    "can i drive an automatic with foot drop", "when will i be able to drive again with my foot",
+]
+HELD_OUT = [
+    "am i ok to drive", "can people with foot drop drive a car", "is it dangerous to drive with drop foot",
+    "can i get behind the wheel", "driving a car with a weak foot",
+]
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """The project's files (tracked or new, not ignored), with the installed .venv and built spaCy pipeline linked in."""
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    project = tmp_path / "project"
+    for name in tracked.splitlines():
+        if name.startswith(("web/", "docs/images/")):
+            continue
+        target = project / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    (project / ".venv").symlink_to(ROOT / ".venv")
+    (project / "build").symlink_to(ROOT / "build")
+    return project
+
+
+def run(project: Path, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(list(command), cwd=project, capture_output=True, text=True)
+
+
+def fill_in(project: Path) -> None:
+    """What a member of staff does after `make new-topic`, following docs/EXTENDING.md."""
+    domain = project / "domain.yml"
+    text = domain.read_text()
+    start = text.index(f"  utter_{NAME}:\n")
+    end = text.index("From: TODO", start)
+    end = text.index("\n", end) + 1
+    body = "\n".join("      " + line for line in ANSWER.splitlines())
+    domain.write_text(text[:start] + f"  utter_{NAME}:\n  - text: |-\n{body}\n" + text[end:])
+    for path, examples in (("data/nlu/staff_topics.yml", QUESTIONS), ("tests/nlu_holdout.yml", HELD_OUT)):
+        file = project / path
+        lines = file.read_text().splitlines()
+        todo = [i for i, line in enumerate(lines) if line.strip().startswith("- TODO")]
+        for i, example in zip(todo, examples):
+            lines[i] = f"    - {example}"
+        file.write_text("\n".join(lines) + "\n")
+    stories = project / "tests" / "test_stories.yml"
+    stories.write_text(stories.read_text().replace("TODO: a patient's question, as they would type it", "can i drive with foot drop"))
+
+
+def test_the_skeleton_goes_into_every_file_keeping_comments_and_order(copy: Path):
+    before = {p: (copy / p).read_text() for p in ("domain.yml", "data/rules.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml")}
+    result = run(copy, "make", "--no-print-directory", "new-topic", f"NAME={NAME}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path, old in before.items():
+        new = (copy / path).read_text()
+        removed = [line for line in difflib.ndiff(old.splitlines(), new.splitlines()) if line.startswith("- ")]
+        assert removed == [], f"{path}: new-topic changed existing lines {removed[:3]}"
+        assert NAME in new
+    assert yaml.safe_load((copy / "data/nlu/staff_topics.yml").read_text())["nlu"][0]["intent"] == NAME
+    assert "TODO" in (copy / "domain.yml").read_text()
+
+
+def test_check_names_every_todo_left_and_passes_once_filled_in(copy: Path):
+    assert run(copy, ".venv/bin/python", "-m", "tools.new_topic", NAME).returncode == 0
+    unfilled = run(copy, ".venv/bin/python", "-m", "tools.check", "--root", str(copy))
+    assert unfilled.returncode == 1
+    assert NAME in unfilled.stdout
+    for path in ("domain.yml", "data/nlu/staff_topics.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml"):
+        assert f"{path}: line" in unfilled.stdout and "still says TODO" in unfilled.stdout
+    fill_in(copy)
+    assert "TODO" not in (copy / "domain.yml").read_text() + (copy / "data/nlu/staff_topics.yml").read_text()
+    filled = run(copy, ".venv/bin/python", "-m", "tools.check", "--root", str(copy))
+    assert filled.returncode == 0, filled.stdout + filled.stderr
+    validate = run(copy, ".venv/bin/rasa", "data", "validate", "--fail-on-warnings")
+    assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]
+
+
+@pytest.mark.parametrize("name", ["driving", "ask Driving", "ask_"])
+def test_a_bad_name_is_refused_with_an_example(copy: Path, name: str):
+    result = run(copy, ".venv/bin/python", "-m", "tools.new_topic", name)
+    assert result.returncode != 0
+    assert re.search(r"ask_driving", result.stdout + result.stderr)
+
+
+def test_an_existing_topic_is_refused(copy: Path):
+    result = run(copy, ".venv/bin/python", "-m", "tools.new_topic", "ask_brace")
+    assert result.returncode != 0 and "already exists" in result.stdout + result.stderr

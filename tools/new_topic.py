@@ -1,0 +1,165 @@
+"""Adds the skeleton of a new topic to every file it belongs in, for clinic staff.
+
+    .venv/bin/python -m tools.new_topic ask_driving      (or: make new-topic NAME=ask_driving)
+
+It adds, keeping each file's comments and order (round-trip YAML with ruamel.yaml):
+
+- ``domain.yml``: the intent, and its answer ``utter_<name>`` with the three parts every
+  topic answer has (facts from the guide, a care note, ``From: <section>``);
+- ``data/nlu/staff_topics.yml``: the intent with 15 example lines to replace;
+- ``data/rules.yml``: the rule that answers the intent;
+- ``tests/nlu_holdout.yml``: 5 held-out lines to replace (phrasings not in the training data);
+- ``tests/test_stories.yml``: a conversation test.
+
+Every place to fill in contains ``TODO``; ``make check`` lists each one left until none is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from pathlib import Path
+from typing import Any, List
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER = "TODO"
+TRAINING_FILE = Path("data/nlu/staff_topics.yml")
+NAME = re.compile(r"^ask_[a-z][a-z0-9_]{2,40}$")
+TRAINING_EXAMPLES = 15
+HOLDOUT_EXAMPLES = 5
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return yaml
+
+
+def _load(path: Path) -> Any:
+    return _yaml().load(path.read_text(encoding="utf-8"))
+
+
+def _dump(data: Any, path: Path) -> None:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _words(name: str) -> str:
+    return name[len("ask_"):].replace("_", " ")
+
+
+def _examples(what: str, count: int) -> LiteralScalarString:
+    lines = [f"- {MARKER}: {what} {i} of {count}" for i in range(1, count + 1)]
+    return LiteralScalarString("\n".join(lines) + "\n")
+
+
+def _block(name: str, examples: LiteralScalarString) -> CommentedMap:
+    block = CommentedMap()
+    block["intent"] = name
+    block["examples"] = examples
+    return block
+
+
+def add_to_domain(root: Path, name: str) -> None:
+    path = root / "domain.yml"
+    domain = _load(path)
+    if name in domain["intents"]:
+        raise SystemExit(f"domain.yml: intent '{name}' already exists; choose another name")
+    last_topic = max(i for i, intent in enumerate(domain["intents"]) if str(intent).startswith("ask_"))
+    domain["intents"].insert(last_topic + 1, name)
+    answer = LiteralScalarString(
+        f"{MARKER}: the answer in plain words, from the patient guide (one or more lines).\n"
+        f"{MARKER}: one care note, e.g. Your doctor or physical therapist can tell you more.\n"
+        f"From: {MARKER}: the guide's section, as named in content/sections.yml"
+    )
+    response = CommentedSeq([CommentedMap(text=answer)])
+    domain["responses"][f"utter_{name}"] = response
+    domain["responses"].yaml_set_comment_before_after_key(
+        f"utter_{name}", before="Added by tools/new_topic.py (docs/EXTENDING.md).", indent=2
+    )
+    _dump(domain, path)
+
+
+def add_training_examples(root: Path, name: str) -> None:
+    path = root / TRAINING_FILE
+    if path.exists():
+        data = _load(path)
+    else:
+        data = _yaml().load(
+            "# Topics added by clinic staff with `make new-topic` (docs/EXTENDING.md).\n"
+            'version: "3.1"\nnlu: []\n'
+        )
+    data["nlu"].append(_block(name, _examples("a patient's question", TRAINING_EXAMPLES)))
+    _dump(data, path)
+
+
+def add_rule(root: Path, name: str) -> None:
+    path = root / "data" / "rules.yml"
+    data = _load(path)
+    rule = CommentedMap()
+    rule["rule"] = f"answer {_words(name)}"
+    rule["steps"] = CommentedSeq([CommentedMap(intent=name), CommentedMap(action=f"utter_{name}")])
+    data["rules"].append(rule)
+    _dump(data, path)
+
+
+def add_holdout(root: Path, name: str) -> None:
+    path = root / "tests" / "nlu_holdout.yml"
+    data = _load(path)
+    data["nlu"].append(_block(name, _examples("a phrasing that is NOT in data/", HOLDOUT_EXAMPLES)))
+    _dump(data, path)
+
+
+def add_story(root: Path, name: str) -> None:
+    path = root / "tests" / "test_stories.yml"
+    data = _load(path)
+    story = CommentedMap()
+    story["story"] = f"a patient asks about {_words(name)}"
+    story["steps"] = CommentedSeq(
+        [
+            CommentedMap(user=LiteralScalarString(f"{MARKER}: a patient's question, as they would type it\n"), intent=name),
+            CommentedMap(action=f"utter_{name}"),
+        ]
+    )
+    data["stories"].append(story)
+    _dump(data, path)
+
+
+def new_topic(root: Path, name: str) -> List[str]:
+    if not NAME.match(name):
+        raise SystemExit(
+            f"'{name}' is not a topic name: use ask_ and then lowercase words joined by _, e.g. ask_driving"
+        )
+    add_to_domain(root, name)
+    add_training_examples(root, name)
+    add_rule(root, name)
+    add_holdout(root, name)
+    add_story(root, name)
+    return ["domain.yml", str(TRAINING_FILE), "data/rules.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml"]
+
+
+def main(argv: List[str] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="the topic's intent name, e.g. ask_driving")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the project folder")
+    args = parser.parse_args(argv)
+    files = new_topic(args.root, args.name)
+    print(f"Added topic '{args.name}'. Fill in every {MARKER} in:")
+    for file in files:
+        print(f"  {file}")
+    print("Then run `make check` (it lists any TODO left), `make train` and `make test`.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
