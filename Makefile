@@ -22,7 +22,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
                 actions/answers.py $(SPACY_MODEL)/meta.json
 
-.PHONY: help run install train serve test validate compare-pipelines browser clean
+.PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -31,7 +31,11 @@ help:
 	@echo "make train     train the model if data, domain or config changed"
 	@echo "make serve     serve Rasa on :5005, actions on :5055 and the demo page on :8080 (Ctrl-C stops all)"
 	@echo "make validate  check the training data with rasa data validate"
+	@echo "make check     the project's own checks (answers, examples, tests, clinic.yml): names the file and the fix"
 	@echo "make compare-pipelines  held-out accuracy of config.yml vs evaluation/*.yml"
+	@echo "make report    patient messages the assistant could not answer -> reports/unanswered.md"
+	@echo "make new-topic NAME=ask_x  add a new topic's skeleton to every file (docs/EXTENDING.md)"
+	@echo "make evaluate  how well each topic is recognised: reports/nlu/summary.md"
 
 run: install train serve
 
@@ -66,15 +70,30 @@ $(MODEL): $(TRAIN_INPUTS) $(INSTALLED)
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
 
+# Clinic staff's checks: every problem named with its file and how to fix it (tools/check.py).
+check: validate
+	$(PYTHON) -m tools.check
+
 serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json
 	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
 	@scripts/serve
 
-test: validate train $(WEB_VENDOR) browser
+test: check train $(WEB_VENDOR) browser
 	$(BIN)/pytest
+
+# For clinic staff (docs/EXTENDING.md).
+new-topic: $(INSTALLED)
+	@test -n "$(NAME)" || { echo "Usage: make new-topic NAME=ask_something"; exit 1; }
+	$(PYTHON) -m tools.new_topic $(NAME)
+
+evaluate: train
+	$(PYTHON) -m tools.evaluate
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
 	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
+
+report: $(INSTALLED)
+	$(PYTHON) -m tools.report
 
 clean:
 	rm -rf models build results reports .pytest_cache
