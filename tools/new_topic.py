@@ -103,36 +103,31 @@ def add_training_examples(root: Path, name: str) -> None:
     _dump(data, path)
 
 
-def add_rule(root: Path, name: str) -> None:
-    path = root / "data" / "rules.yml"
+def _append(path: Path, key: str, item: CommentedMap) -> None:
+    """Appends an item to the file's top-level list ``key``, keeping everything else as it was."""
     data = _load(path)
+    data[key].append(item)
+    _dump(data, path)
+
+
+def add_rule(root: Path, name: str) -> None:
     rule = CommentedMap()
     rule["rule"] = f"answer {_words(name)}"
     rule["steps"] = CommentedSeq([CommentedMap(intent=name), CommentedMap(action=f"utter_{name}")])
-    data["rules"].append(rule)
-    _dump(data, path)
+    _append(root / "data" / "rules.yml", "rules", rule)
 
 
 def add_holdout(root: Path, name: str) -> None:
-    path = root / "tests" / "nlu_holdout.yml"
-    data = _load(path)
-    data["nlu"].append(_block(name, _examples("a phrasing that is NOT in data/", HOLDOUT_EXAMPLES)))
-    _dump(data, path)
+    block = _block(name, _examples("a phrasing that is NOT in data/", HOLDOUT_EXAMPLES))
+    _append(root / "tests" / "nlu_holdout.yml", "nlu", block)
 
 
 def add_story(root: Path, name: str) -> None:
-    path = root / "tests" / "test_stories.yml"
-    data = _load(path)
     story = CommentedMap()
     story["story"] = f"a patient asks about {_words(name)}"
-    story["steps"] = CommentedSeq(
-        [
-            CommentedMap(user=LiteralScalarString(f"{MARKER}: a patient's question, as they would type it\n"), intent=name),
-            CommentedMap(action=f"utter_{name}"),
-        ]
-    )
-    data["stories"].append(story)
-    _dump(data, path)
+    question = LiteralScalarString(f"{MARKER}: a patient's question, as they would type it\n")
+    story["steps"] = CommentedSeq([CommentedMap(user=question, intent=name), CommentedMap(action=f"utter_{name}")])
+    _append(root / "tests" / "test_stories.yml", "stories", story)
 
 
 def new_topic(root: Path, name: str) -> List[str]:
