@@ -11,19 +11,13 @@ import textstat
 from actions.guide import ROOT, load_sections, readable_text, split_answer, topic_answers
 from nlu_components.spacy_pipeline import build_pipeline, load_terminology
 from tests.conftest import load_yaml
+from tools.check import CONVERSATION_INTENTS, MAX_GRADE, SYMPTOM_CHECK_INTENTS
 
 DOMAIN = load_yaml("domain.yml")
 RESPONSES = DOMAIN["responses"]
 TOPIC_ANSWERS = topic_answers(RESPONSES)
 SECTIONS = load_sections()
-CONVERSATION_INTENTS = {
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_capabilities", "bot_identity", "out_of_scope",
-}
-# Handled by the symptom check's custom actions (actions/), not by one response each.
-SYMPTOM_CHECK_INTENTS = {"check_symptoms", "describe_symptoms", "inform", "stop", "why_ask", "emergency"}
 TOPIC_INTENTS = [i for i in DOMAIN["intents"] if i not in CONVERSATION_INTENTS | SYMPTOM_CHECK_INTENTS]
-# Flesch-Kincaid grade: the issue asks for about grade 6-8.
-MAX_GRADE = 8.0
 # Entity types whose terms are medical claims: each one an answer's body uses must be in a cited section.
 CLAIM_TYPES = {"anatomy", "cause", "symptom", "treatment", "device"}
 SEED = ROOT.parent / "shared" / "seed" / "foot-drop.txt"

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 from evaluation.outcomes import patient_outcomes
+from tools import check
+from tools.check import MIN_HOLDOUT_EXAMPLES, MIN_TRAINING_EXAMPLES, normalize
 from tests.conftest import ROOT, load_yaml, rasa_command
 
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 REPORTS = ROOT / "reports" / "nlu"
 MIN_ACCURACY = 0.90
-MIN_HOLDOUT_EXAMPLES = 5
-MIN_TRAINING_EXAMPLES = 15
 
 
 def examples_by_intent(path: Path) -> dict:
-    result = {}
-    for block in load_yaml(str(path.relative_to(ROOT))).get("nlu", []):
-        if "intent" in block:
-            examples = [re.sub(r"^\s*-\s*", "", line).strip() for line in block["examples"].splitlines()]
-            result.setdefault(block["intent"], []).extend(e for e in examples if e)
-    return result
+    return check.examples_by_intent(load_yaml(str(path.relative_to(ROOT))))
 
 
 def training_examples() -> dict:
@@ -33,10 +27,6 @@ def training_examples() -> dict:
         for intent, examples in examples_by_intent(path).items():
             merged.setdefault(intent, []).extend(examples)
     return merged
-
-
-def normalize(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def test_every_intent_has_enough_training_and_holdout_examples(domain):

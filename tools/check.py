@@ -32,7 +32,8 @@ from actions.guide import SOURCE_PREFIX, readable_text, split_answer
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The same sets and limits as tests/test_content.py and tests/test_nlu_holdout.py.
+# The sets and limits the project holds itself to; tests/test_content.py and
+# tests/test_nlu_holdout.py use them too.
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_capabilities", "bot_identity", "out_of_scope",
 }
