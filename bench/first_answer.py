@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "what is foot drop"
 
 
-def first_rest_answer(deadline: float) -> float:
+def first_rest_answer(deadline: float, question: str = QUESTION) -> float:
     started = time.monotonic()
     while time.monotonic() < deadline:
         try:
             reply = requests.post(
                 "http://localhost:5005/webhooks/rest/webhook",
-                json={"sender": "bench", "message": QUESTION}, timeout=30,
+                json={"sender": "bench", "message": question}, timeout=30,
             )
             if reply.ok and reply.json():
                 return time.monotonic() - started
@@ -40,7 +40,8 @@ def first_rest_answer(deadline: float) -> float:
     raise RuntimeError("no answer within the deadline")
 
 
-def first_widget_answer() -> float:
+def widget_answer(question: str = QUESTION) -> tuple:
+    """Seconds from opening the demo page to the widget's first answer, and that answer's text."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True,
@@ -50,12 +51,13 @@ def first_widget_answer() -> float:
         started = time.monotonic()
         page.goto("http://localhost:8080/")
         page.click("#fdw-bubble")
-        page.fill("#fdw-input", QUESTION)
+        page.fill("#fdw-input", question)
         page.keyboard.press("Enter")
-        page.wait_for_selector(".fdw-msg.fdw-bot:not(.fdw-greeting)", timeout=60_000)
+        answer = page.wait_for_selector(".fdw-msg.fdw-bot:not(.fdw-greeting)", timeout=60_000)
         elapsed = time.monotonic() - started
+        text = answer.inner_text()
         browser.close()
-        return elapsed
+        return elapsed, text
 
 
 def main() -> None:
@@ -66,7 +68,7 @@ def main() -> None:
         try:
             first_rest_answer(started + 300)
             to_first = time.monotonic() - started
-            widget = first_widget_answer()
+            widget, _ = widget_answer()
         finally:
             os.killpg(serve.pid, signal.SIGINT)
             serve.wait(timeout=60)
