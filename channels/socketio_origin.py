@@ -6,6 +6,17 @@ Engine.IO's origin check switched on for both transports: a browser page from an
 is not listed in ``credentials.yml`` (``allowed_origins``) is refused at the handshake.
 Clients that send no ``Origin`` header (not browsers: curl, server-to-server) are not affected.
 
+Session ids cannot be guessed or borrowed. Rasa's channel joins whatever ``session_id`` a
+client sends in ``session_request`` (so "patient-1" would join patient 1's replies) and files
+each message under the ``session_id`` it carries. Here a session id must be a uuid4 (as Rasa
+issues it, or as the widget's ``crypto.randomUUID()`` writes it), else the client gets a fresh
+one; and a connection's messages always go to the session it was confirmed, whatever
+``session_id`` they carry.
+
+Messages get the same kind replies as on the REST channel (``channels/kind.py``): one over
+2,000 characters or not text is answered without reaching the assistant, and a turn that sends
+no message, fails, or takes longer than ``reply_timeout`` seconds gets the clinic fallback.
+
 It also sends custom payloads as they are. Rasa 3.6's ``SocketIOOutput.send_custom_json``
 spreads the payload into ``emit(**payload)``, so ``{"emergency": true, ...}`` raised a
 TypeError and never reached the widget; ``CustomJsonSocketIOOutput`` emits it as the event's
@@ -16,24 +27,34 @@ credentials.yml::
     channels.socketio_origin.OriginCheckedSocketIOInput:
       allowed_origins: ["http://localhost:8080"]
       session_persistence: true
+      reply_timeout: 20
 """
 
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+import inspect
 import json
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels import kind
+
 
 class CustomJsonSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, but a custom payload is the event's data, unchanged."""
 
+    sent = 0  # bot messages sent through this output: none means the patient heard nothing
+
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, json_message)
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
 
 class OriginCheckedSocketIOInput(SocketIOInput):
@@ -47,6 +68,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = dict(credentials or {})
         origins = credentials.pop("allowed_origins", None)
+        timeout = credentials.pop("reply_timeout", kind.DEFAULT_REPLY_TIMEOUT)
         if not origins or not all(isinstance(o, str) and o.startswith(("http://", "https://")) for o in origins):
             raise ValueError(
                 "credentials.yml: 'allowed_origins' must list the web page origins allowed to use "
@@ -54,6 +76,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
             )
         channel = super().from_credentials(credentials)
         channel.allowed_origins = [o.rstrip("/") for o in origins]
+        channel.reply_timeout = kind.configure(timeout)
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -61,24 +84,76 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         # Rasa creates the server with cors_allowed_origins=[] (no check at all); Engine.IO
         # reads this list on every request, for polling and websocket alike.
         self.sio.eio.cors_allowed_origins = list(self.allowed_origins)
+        self.sessions = {}
 
-        async def handle_message(sid: Text, data: Dict) -> None:
-            # Rasa's own handler, with the output that sends custom payloads unchanged.
+        async def session_request(sid: Text, data: Any) -> None:
+            # Rasa's handler joins any id the client names; here only a uuid4, else a new one.
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if kind.is_session_id(requested) else kind.new_session_id()
+            await self._join(sid, session_id)
+            await self.sio.emit("session_confirm", session_id, room=sid)
+
+        async def disconnect(sid: Text) -> None:
+            self.sessions.pop(sid, None)
+
+        async def handle_message(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {"message": None}  # None: not text, unreadable
+            text = kind.clean_text(data.get("message", ""))
             if self.session_persistence:
-                if not data.get("session_id"):
-                    return  # Rasa warns and ignores such a message too
-                sender_id = data["session_id"]
+                # The session this connection was confirmed, never the one the message names.
+                sender_id = self.sessions.get(sid)
+                if sender_id is None:  # no session_request first: give it a session now
+                    sender_id = kind.new_session_id()
+                    await self._join(sid, sender_id)
+                    await self.sio.emit("session_confirm", sender_id, room=sid)
             else:
                 sender_id = sid
+            output = CustomJsonSocketIOOutput(self.sio, self.bot_message_evt)
+            refused = kind.refusal(text)
+            if refused:
+                await output.send_text_message(sender_id, refused)
+                return
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
-                metadata = json.loads(metadata)
-            output = CustomJsonSocketIOOutput(self.sio, self.bot_message_evt)
-            await on_new_message(
-                UserMessage(data.get("message", ""), output, sender_id, input_channel=self.name(), metadata=metadata)
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            message = UserMessage(
+                kind.unslashed(text, kind.intents_of(self.app)), output, sender_id,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
             )
+            fallback = await kind.answer_within(
+                on_new_message(message), self.reply_timeout, lambda: output.sent, sender_id
+            )
+            if fallback:
+                await output.send_text_message(sender_id, fallback)
 
+        @blueprint.listener("after_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self.app = app  # for the model's intents (kind.unslashed)
+
+        self.sio.on("session_request", handler=session_request, namespace=self.namespace)
+        self.sio.on("disconnect", handler=disconnect, namespace=self.namespace)
         self.sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
         return blueprint
 
+    async def _join(self, sid: Text, session_id: Text) -> None:
+        """Puts a connection in its session's room (the replies go there), and only that one."""
+        previous = self.sessions.get(sid)
+        if previous and previous != session_id:
+            await _maybe_await(self.sio.leave_room(sid, previous, namespace=self.namespace))
+        self.sessions[sid] = session_id
+        if self.session_persistence:
+            await _maybe_await(self.sio.enter_room(sid, session_id, namespace=self.namespace))
+
     allowed_origins: List[str] = []
+    app: Any = None  # the Sanic app, once the server has started
+    reply_timeout: float = kind.DEFAULT_REPLY_TIMEOUT
+    sessions: Dict[Text, Text] = {}  # socket.io connection id -> its confirmed session id (per channel)
+
+
+async def _maybe_await(result: Any) -> None:
+    # enter_room/leave_room are plain methods in python-socketio 5.9 and coroutines from 5.10.
+    if inspect.isawaitable(result):
+        await result

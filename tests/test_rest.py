@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from actions.guide import split_answer
+from channels import kind
 
 # One patient-style question per topic; each must get exactly that topic's answer.
 QUESTIONS = {
@@ -98,10 +99,14 @@ def test_a_quick_reply_payload_answers_its_topic(assistant, domain):
         "asdfghjkl qwertyuiop",
         "¿Qué es el pie caído?",
         "ये क्या है",
+        "\x00\x07\x1b[31mwhat is foot drop\x7f",
+        "foot \ud800 drop",
+        "\u200b\u200b",
     ],
     ids=[
         "empty", "whitespace", "5000-chars", "5000-chars-words", "emoji", "emoji-foot",
-        "html-script", "html-img", "nonsense", "spanish", "hindi",
+        "html-script", "html-img", "nonsense", "spanish", "hindi", "control-chars", "lone-surrogate",
+        "zero-width",
     ],
 )
 def test_bad_input_gets_a_kind_reply(assistant, message):
@@ -110,6 +115,63 @@ def test_bad_input_gets_a_kind_reply(assistant, message):
     replies = response.json()
     assert replies, f"no reply to {message[:40]!r}"
     assert all(r.get("text") for r in replies)
+
+
+def test_over_2000_characters_gets_please_keep_it_shorter_without_reaching_the_assistant(assistant):
+    sender = uuid.uuid4().hex
+    replies = send(assistant, "why does my foot drag " * 100, sender).json()  # 2,200 characters
+    assert [r["text"] for r in replies] == [kind.TOO_LONG] and "keep it shorter" in kind.TOO_LONG
+    assert assistant.user_texts(sender) == []  # never reached the NLU or the tracker store
+    at_the_cap = "a" * kind.MAX_MESSAGE_CHARS
+    replies = send(assistant, at_the_cap, sender).json()
+    assert replies and kind.TOO_LONG not in [r.get("text") for r in replies]
+    assert assistant.user_texts(sender) == [at_the_cap]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sender": "s", "message": "what is foot \xff\xfe drop"}',
+        b"message=what+is+foot+drop",
+        b'{"sender": "s", "message": "unterminated',
+        b'["what is foot drop"]',
+        b'{"sender": "s", "message": null}',
+        b'{"sender": "s", "message": 42}',
+        b'{"sender": "s", "message": {"text": "what is foot drop"}}',
+        b"",
+    ],
+    ids=["invalid-utf8", "form-encoded", "broken-json", "json-array", "null", "number", "object", "no-body"],
+)
+def test_a_body_it_cannot_read_gets_a_kind_reply_and_a_200(assistant, body):
+    response = requests.post(f"{assistant}/webhooks/rest/webhook", data=body, timeout=60)
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()] == [kind.UNREADABLE]
+
+
+def test_messages_without_a_sender_do_not_share_a_conversation(assistant):
+    first, second = (
+        requests.post(f"{assistant}/webhooks/rest/webhook", json={"message": "hello"}, timeout=60).json()
+        for _ in range(2)
+    )
+    assert first[0]["text"] and second[0]["text"]
+    # Rasa files them all under "default"; each gets a fresh conversation id instead.
+    assert first[0]["recipient_id"] != second[0]["recipient_id"]
+    assert assistant.user_texts("default") == []
+
+
+def test_patient_text_never_reaches_the_log(assistant):
+    marked = [
+        "<script>alert('log-check-1')</script>",
+        "my foot drags, log-check-2",
+        "log-check-3 " * 300,  # over the cap
+        "\x00log-check-4\x1b",
+        "/log-check-5 what is foot drop",  # Rasa logs a "/" message that is no button's payload
+        "/log_check_6",
+    ]
+    for text in marked:
+        assert send(assistant, text).status_code == 200
+    log = assistant.log.read_text(errors="replace")
+    assert "log-check" not in log and "log_check" not in log
 
 
 def test_unknown_input_offers_the_topics_instead_of_guessing(assistant, domain):

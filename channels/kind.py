@@ -1,0 +1,227 @@
+"""What every channel does with a message it cannot pass on, or an answer that never comes.
+
+Shared by the REST channel (``rest_safe.py``) and the widget's socket.io channel
+(``socketio_origin.py``) so that a patient gets the same kind reply on both:
+
+- ``TOO_LONG``: a message over ``MAX_MESSAGE_CHARS`` is answered without reaching the NLU;
+- ``UNREADABLE``: a body that is not JSON, not UTF-8, or has no text message;
+- ``fallback_text()``, added by ``answer_within()``: the turn sent nothing, raised, had a
+  custom action fail (action server down, 5xx, too slow) or took longer than the channel's
+  ``reply_timeout``: sorry, try again, or call the clinic (phone from clinic.yml).
+
+``bound_action_wait()`` cuts Rasa's wait for an action from 300 s to FOOTDROP_ACTION_TIMEOUT.
+
+Nothing here logs what a patient wrote: ``describe()`` names an error by its type and where it
+happened, because the message of an error can quote the conversation; and database errors,
+which Rasa logs in full, leave out their query's parameters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+import unicodedata
+import uuid
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
+
+import sqlalchemy
+
+from actions.clinic import load_clinic
+
+logger = logging.getLogger(__name__)
+
+# Longer messages get TOO_LONG instead of an answer (the widget stops at 1,000 characters).
+MAX_MESSAGE_CHARS = 2000
+# A request body larger than this is not even parsed: 2,000 emoji as JSON escapes are ~24 KB.
+MAX_BODY_BYTES = 64 * 1024
+# How long a patient waits for the assistant before getting the fallback (credentials.yml
+# `reply_timeout` overrides it). It covers every stall; slow actions are cut sooner, below.
+DEFAULT_REPLY_TIMEOUT = 20.0
+
+TOO_LONG = (
+    "That message is too long for me. Please keep it shorter (under 2,000 characters) "
+    "and ask one thing at a time."
+)
+UNREADABLE = (
+    "Sorry, I could not read that message. Please type your question in plain words, "
+    "for example: what is foot drop?"
+)
+
+
+def configure(reply_timeout: Any = DEFAULT_REPLY_TIMEOUT) -> float:
+    """What both channels check when Rasa creates them; returns the reply timeout in seconds.
+
+    A bad ``reply_timeout`` or clinic.yml stops the server at start, with the field named.
+    """
+    if isinstance(reply_timeout, bool) or not isinstance(reply_timeout, (int, float)) or reply_timeout <= 0:
+        raise ValueError("credentials.yml: 'reply_timeout' must be a number of seconds, e.g. 20")
+    fallback_text()
+    bound_action_wait()
+    return float(reply_timeout)
+
+
+def bound_action_wait() -> float:
+    """Makes Rasa wait at most FOOTDROP_ACTION_TIMEOUT seconds (default 10) for an action.
+
+    Rasa 3.6 calls the action server with ``timeout=DEFAULT_REQUEST_TIMEOUT`` (300 s, a global
+    of ``rasa.core.actions.action`` read at each call; endpoints.yml cannot change it), holding
+    the conversation's lock all along, so every later message of that patient waits too. Set
+    here, in the Rasa server that loads these channels, a slow action fails after this many
+    seconds: Rasa logs it, the patient gets the fallback and the conversation goes on.
+    """
+    try:
+        seconds = float(os.environ.get("FOOTDROP_ACTION_TIMEOUT", "10"))
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ValueError("FOOTDROP_ACTION_TIMEOUT must be a number of seconds above 0, e.g. 10")
+    import rasa.core.actions.action as remote_actions
+
+    remote_actions.DEFAULT_REQUEST_TIMEOUT = seconds
+    return seconds
+
+
+@lru_cache(maxsize=1)
+def fallback_text() -> str:
+    """The reply when the assistant cannot answer: points to the clinic's phone (clinic.yml).
+
+    Read once; a bad clinic.yml raises ClinicConfigError naming the field, at start-up
+    (the channels call this when they are created).
+    """
+    clinic = load_clinic()
+    return (
+        "Sorry, I can't answer right now. Please try again in a moment. "
+        f"To talk to someone, call {clinic.name} at {clinic.phone} ({clinic.hours}). "
+        f"In an emergency, call {clinic.emergency_number}."
+    )
+
+
+def clean_text(message: Any) -> Optional[str]:
+    """The patient's text, or None if it is not text at all.
+
+    Control characters (except tab and newline) and lone surrogates (valid as JSON escapes,
+    but they cannot be stored as UTF-8) become spaces; they carry no meaning.
+    """
+    if not isinstance(message, str):
+        return None
+    return "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n" else c for c in message
+    )
+
+
+def refusal(text: Optional[str]) -> Optional[str]:
+    """The kind reply for a message that must not reach the assistant, or None if it may."""
+    if text is None:
+        return UNREADABLE
+    if len(text) > MAX_MESSAGE_CHARS:
+        return TOO_LONG
+    return None
+
+
+def unslashed(text: str, intents: Collection[str]) -> str:
+    """The text, without its leading slashes unless it is a button's payload ("/ask_causes").
+
+    Rasa reads a message that starts with "/" as a payload, and logs one that is not an intent
+    of the domain in full, as a warning: "/what is foot drop" would put a patient's words in
+    the log. Without the slash it is read as what it is, the patient's words.
+    """
+    stripped = text.strip()
+    if stripped.startswith("/") and stripped[1:] not in intents:
+        return stripped.lstrip("/")
+    return text
+
+
+def intents_of(app: Any) -> Collection[str]:
+    """The intents of the model the Rasa server runs (none until it is loaded)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    domain = getattr(agent, "domain", None)
+    return domain.intents if domain is not None else ()
+
+
+def is_session_id(value: Any) -> bool:
+    """A uuid4 written as Rasa issues it (32 hex digits) or as the widget's
+    crypto.randomUUID() does (36 characters with dashes), lower case."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return False
+    return parsed.version == 4 and value in (parsed.hex, str(parsed))
+
+
+def new_session_id() -> str:
+    return uuid.uuid4().hex
+
+
+def describe(error: BaseException) -> str:
+    """An error for the log without its message (which may quote patient text): its type and
+    the code it went through."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
+    return f"{type(error).__module__}.{type(error).__name__} at {where or 'unknown'}"
+
+
+# The failed custom actions of the turn being answered. Rasa 3.6's processor logs a failed
+# action (action server down, 5xx, timeout) and carries on as if it had run, which leaves the
+# patient with silence or a confusing "not sure I understood"; its log record is the only sign.
+_turn: ContextVar[Optional[Dict[str, int]]] = ContextVar("footdrop_turn", default=None)
+
+
+class _CountFailedActions(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        turn = _turn.get()
+        if turn is not None and str(record.msg).startswith("Encountered an exception while running action"):
+            turn["failed_actions"] += 1
+        return True  # counts, never hides
+
+
+logging.getLogger("rasa.core.processor").addFilter(_CountFailedActions())
+
+
+@sqlalchemy.event.listens_for(sqlalchemy.engine.Engine, "handle_error")
+def _hide_parameters(context: Any) -> None:
+    """A database error's message quotes its query's parameters: the conversation's events,
+    a patient's words among them. Rasa logs it in full when the tracker store fails."""
+    if context.sqlalchemy_exception is not None:
+        context.sqlalchemy_exception.hide_parameters = True
+
+
+async def answer_within(
+    turn: Awaitable[Any], timeout: float, sent: Callable[[], int], sender_id: Text
+) -> Optional[Text]:
+    """Runs a turn, waiting at most ``timeout`` s; returns the fallback text to send if the
+    turn sent nothing, raised, had a custom action fail, or is late (it then carries on in the
+    background), else None. ``sent()`` counts the bot messages the turn has sent so far.
+    """
+    failures = {"failed_actions": 0}
+    token = _turn.set(failures)
+    task = asyncio.ensure_future(turn)  # the task runs in a copy of this context, with `failures`
+    _turn.reset(token)
+    try:
+        # shield: on timeout the turn goes on (its events still reach the tracker store).
+        await asyncio.wait_for(asyncio.shield(task), timeout)
+    except asyncio.TimeoutError:
+        logger.error("No answer within %s s for conversation %s; sent the fallback.", timeout, sender_id)
+        task.add_done_callback(_log_late_failure)
+        return fallback_text()
+    except Exception as error:  # noqa: BLE001 - any failure gets the kind reply
+        logger.error("Could not answer a message: %s", describe(error))
+        logger.debug("The full error:", exc_info=True)
+        return fallback_text()
+    if failures["failed_actions"] or not sent():
+        logger.warning(
+            "Conversation %s: %d custom action(s) failed, %d message(s) sent; sent the fallback.",
+            sender_id, failures["failed_actions"], sent(),
+        )
+        return fallback_text()
+    return None
+
+
+def _log_late_failure(task: "asyncio.Future[Any]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("A late turn failed: %s", describe(task.exception()))

@@ -1,0 +1,95 @@
+"""Checks that the conversation store (and lock store) in endpoints.yml answer, before Rasa starts.
+
+Rasa 3.6 does not stop when its SQL tracker store cannot be reached at start: it logs "Could not
+create tables", serves anyway, and keeps every conversation in memory only (its
+FailSafeTrackerStore), so they are lost at the next restart. Run this first; it exits with 1 and
+a message naming the store and where it was looked for:
+
+    python -m channels.preflight endpoints.yml
+
+It reads the file as Rasa does (``${VARIABLES}`` from the environment) and builds the same
+database address as Rasa's SQLTrackerStore. Other store types are not checked.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import List, Optional
+
+CONNECT_TIMEOUT = 5  # seconds, for a database or Redis that does not answer at all
+
+
+def problems(endpoints_file: str) -> List[str]:
+    """What is wrong with the stores in ``endpoints_file``, one line each; [] when all answer."""
+    if not Path(endpoints_file).is_file():
+        return [f"{endpoints_file} is missing"]  # Rasa would quietly use ./endpoints.yml
+    from rasa.core.utils import read_endpoints_from_path
+
+    endpoints = read_endpoints_from_path(endpoints_file)
+    found = []
+    store = endpoints.tracker_store
+    if store is not None and (store.type or "").lower() == "sql":
+        found += _check_sql(store.url, store.kwargs, endpoints_file)
+    locks = endpoints.lock_store
+    if locks is not None and ((locks.type or "").lower() == "redis" or (locks.type or "").endswith("RedisLockStore")):
+        found += _check_redis(locks.url, locks.kwargs, endpoints_file)
+    return found
+
+
+def _check_sql(host: Optional[str], config: dict, where: str) -> List[str]:
+    import sqlalchemy
+    from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+
+    dialect = config.get("dialect", "sqlite")
+    url = SQLTrackerStore.get_db_url(
+        dialect, host, config.get("port"), config.get("db", "rasa.db"),
+        config.get("username"), config.get("password"), config.get("login_db"), config.get("query"),
+    )
+    connect_args = {} if dialect == "sqlite" else {"connect_timeout": CONNECT_TIMEOUT}
+    engine = sqlalchemy.create_engine(url, connect_args=connect_args, **create_engine_kwargs(url))
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return [
+            f"{where}: the tracker store (conversations), {dialect} database "
+            f"{engine.url.render_as_string(hide_password=True)}, does not answer: {reason}"
+        ]
+    finally:
+        engine.dispose()
+    return []
+
+
+def _check_redis(host: Optional[str], config: dict, where: str) -> List[str]:
+    import redis
+
+    host, port = host or "localhost", int(config.get("port") or 6379)
+    client = redis.Redis(
+        host=host, port=port, db=int(config.get("db") or 0), password=config.get("password"),
+        socket_timeout=CONNECT_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
+    )
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return [f"{where}: the lock store, Redis at {host}:{port}, does not answer: {error}"]
+    finally:
+        client.close()
+    return []
+
+
+def main(argv: List[str]) -> int:
+    endpoints_file = argv[0] if argv else "endpoints.yml"
+    # record=True keeps Rasa's and SQLAlchemy's deprecation notes off the terminal (they turn
+    # warnings back on as they are imported, so a filter would not do).
+    with warnings.catch_warnings(record=True):
+        found = problems(endpoints_file)
+    for problem in found:
+        print(f"Cannot start: {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,105 @@
+"""Rasa's REST channel (``POST /webhooks/rest/webhook``) that always answers kindly, with a 200.
+
+Rasa 3.6's ``RestInput`` answers a body that is not JSON (or not UTF-8) with a 400, answers
+``[]`` (silence) when a custom action fails or the action server is down, logs the patient's
+text with any error, waits as long as Rasa does (300 s for an action) and files messages
+without a ``sender`` under one shared conversation, "default". This channel instead:
+
+- answers a body it cannot read, or a message that is not text, with ``UNREADABLE``;
+- answers a message over 2,000 characters with ``TOO_LONG``, without passing it on;
+- answers with the clinic fallback (``channels/kind.py``) when the assistant produced no
+  message, raised, or took longer than ``reply_timeout`` seconds (it then finishes the turn
+  in the background, so the conversation stays consistent);
+- gives a message without a usable ``sender`` a conversation of its own (a fresh uuid4);
+- never logs patient text; errors are logged by type and place.
+
+Replies come as one JSON list, as from Rasa's channel (``?stream=true`` is not supported).
+
+credentials.yml::
+
+    channels.rest_safe.SafeRestInput:
+      reply_timeout: 20
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import kind
+
+logger = logging.getLogger(__name__)
+
+
+def _sender(value: Any) -> Text:
+    """The client's conversation id, or a fresh one if it is missing or unusable
+    (Rasa would file every such message under the same conversation, "default")."""
+    if isinstance(value, str) and 0 < len(value) <= 255 and value.isprintable() and value.strip():
+        return value
+    return kind.new_session_id()
+
+
+class SafeRestInput(RestInput):
+    """The REST channel: kind replies for bad input and faults, a bounded wait, no silence."""
+
+    def __init__(self, reply_timeout: float = kind.DEFAULT_REPLY_TIMEOUT) -> None:
+        self.reply_timeout = reply_timeout  # seconds; then the fallback, the turn goes on
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"  # so the URL stays /webhooks/rest/webhook
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(kind.configure((credentials or {}).get("reply_timeout", kind.DEFAULT_REPLY_TIMEOUT)))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = self._parse(request.body)
+            sender_id = _sender(body.get("sender"))
+            text = kind.clean_text(body.get("message"))
+            refused = kind.TOO_LONG if len(request.body) > kind.MAX_BODY_BYTES else kind.refusal(text)
+            if refused:
+                return response.json([{"recipient_id": sender_id, "text": refused}])
+
+            metadata = body.get("metadata")
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                kind.unslashed(text, kind.intents_of(request.app)), collector, sender_id,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else None,
+            )
+            fallback = await kind.answer_within(
+                on_new_message(message), self.reply_timeout, lambda: len(collector.messages), sender_id
+            )
+            # A copy: a late turn may still add to the collector after we answer.
+            messages = list(collector.messages)
+            if fallback:
+                messages.append({"recipient_id": sender_id, "text": fallback})
+            return response.json(messages)
+
+        return webhook
+
+    @staticmethod
+    def _parse(raw: bytes) -> Dict[Text, Any]:
+        """The JSON object in the body, or {} (not JSON, not UTF-8, too big, or not an object)."""
+        if len(raw) > kind.MAX_BODY_BYTES:
+            return {}
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+            return {}
+        return body if isinstance(body, dict) else {}
