@@ -1,0 +1,1 @@
+"""Rasa extensions for running several Rasa processes together (endpoints.scale.yml)."""
