@@ -1,0 +1,29 @@
+# The action server (custom actions) of the scale-out profile, on the rasa-sdk image whose
+# version matches rasa-sdk in requirements.lock.
+FROM rasa/rasa-sdk:3.6.2
+
+# Nothing leaves the machine.
+ENV RASA_TELEMETRY_ENABLED=false
+
+USER root
+WORKDIR /app
+
+# What the actions import besides rasa_sdk: spaCy and its lookup tables (actions/answers.py
+# builds the project's spaCy pipeline from nlu_components/) and PyYAML (clinic.yml, content/).
+# Versions from requirements.lock, used as constraints for their dependencies too.
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-cache-dir -c /tmp/requirements.lock \
+      spacy==3.4.4 spacy-lookups-data==1.0.5 PyYAML==6.0.4 \
+ && rm /tmp/requirements.lock
+
+COPY actions/ actions/
+COPY nlu_components/ nlu_components/
+COPY content/ content/
+COPY clinic.yml ./
+
+# A mistake in clinic.yml fails the build with the field named, as `make serve` would.
+RUN python -m actions.clinic >/dev/null
+
+USER 1001
+EXPOSE 5055
+CMD ["start", "--actions", "actions", "--port", "5055"]
