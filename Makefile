@@ -11,6 +11,8 @@ SPACY_MODEL := build/spacy/en_footdrop
 MODEL       := models/footdrop.tar.gz
 WEB_VENDOR  := web/widget/vendor/socket.io.min.js
 CHROMIUM    := /usr/bin/chromium
+AUDIT_VENV  := .venv-audit
+PROFILE     ?= default
 
 # Nothing leaves the machine: no telemetry from any command this Makefile runs.
 export RASA_TELEMETRY_ENABLED := false
@@ -22,7 +24,8 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
                 actions/answers.py $(SPACY_MODEL)/meta.json
 
-.PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate
+.PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate \
+        services compose-tool test-scale purge audit
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -36,6 +39,10 @@ help:
 	@echo "make report    patient messages the assistant could not answer -> reports/unanswered.md"
 	@echo "make new-topic NAME=ask_x  add a new topic's skeleton to every file (docs/EXTENDING.md)"
 	@echo "make evaluate  how well each topic is recognised: reports/nlu/summary.md"
+	@echo "make serve PROFILE=scale  several Rasa processes on PostgreSQL and Redis (docs/DEPLOY.md)"
+	@echo "make test-scale  two Rasa replicas on a local PostgreSQL and Redis, 20 conversations"
+	@echo "make purge DAYS=365  delete conversations older than the clinic's retention period"
+	@echo "make audit     pip-audit over requirements.lock (docs/SECURITY.md)"
 
 run: install train serve
 
@@ -58,6 +65,23 @@ $(WEB_VENDOR): web/package-lock.json
 browser:
 	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
 
+# PostgreSQL and Redis from Debian, for the scale-out test (started on loopback by the test).
+services:
+	@test -x /usr/lib/postgresql/15/bin/postgres && command -v redis-server >/dev/null || \
+	  { apt-get update && apt-get install -y postgresql redis-server; }
+
+# docker-compose (Debian 12 packages the v1 CLI) to validate docker-compose.yml without an engine,
+# and nginx to check and run docker/nginx.conf (tests/test_deploy.py).
+compose-tool:
+	@command -v docker-compose >/dev/null || { apt-get update && apt-get install -y docker-compose; }
+	@test -x /usr/sbin/nginx || { apt-get update && apt-get install -y nginx-light; }
+
+# pip-audit in its own venv: it needs a newer `packaging` than Rasa 3.6 allows.
+$(AUDIT_VENV)/.installed: requirements-audit.lock
+	@py=$$(scripts/find-python310) || exit 1; $$py -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-audit.lock
+	@touch $@
+
 # The blank spaCy pipeline (tokenizer, lookup lemmatizer, terminology EntityRuler), built in code.
 $(SPACY_MODEL)/meta.json: nlu_components/spacy_pipeline.py nlu_components/terminology.yml $(INSTALLED)
 	$(PYTHON) -m nlu_components.spacy_pipeline $(SPACY_MODEL)
@@ -76,10 +100,21 @@ check: validate
 
 serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json
 	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
-	@scripts/serve
+	@PROFILE=$(PROFILE) scripts/serve
 
-test: check train $(WEB_VENDOR) browser
-	$(BIN)/pytest
+# Two workers (pytest-xdist), one test file each at a time: most tests wait on servers.
+test: check train $(WEB_VENDOR) browser services compose-tool $(AUDIT_VENV)/.installed
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test-scale: $(INSTALLED) train services
+	$(BIN)/pytest -q tests/test_scale_out.py
+
+purge: $(INSTALLED)
+	@test -n "$(DAYS)" || { echo "Usage: make purge DAYS=365  (deletes conversations older than 365 days)"; exit 1; }
+	$(PYTHON) -m tools.purge --days $(DAYS)
+
+audit: $(INSTALLED) $(AUDIT_VENV)/.installed
+	$(PYTHON) -m tools.audit
 
 # For clinic staff (docs/EXTENDING.md).
 new-topic: $(INSTALLED)
