@@ -26,7 +26,7 @@ from typing import Optional, Sequence, Tuple
 
 import yaml
 
-from tools.report import plural, tracker_store_url
+from tools.report import events_engine, plural, tracker_store_url
 
 SECONDS_PER_DAY = 24 * 60 * 60
 
@@ -55,12 +55,10 @@ def purge(url, cutoff: float, dry_run: bool = False) -> Optional[Tuple[int, int]
     """
     import sqlalchemy as sa
 
-    if url.get_backend_name() == "sqlite" and not Path(url.database).is_file():
+    engine = events_engine(url)
+    if engine is None:
         return None
-    engine = sa.create_engine(url)
     try:
-        if not sa.inspect(engine).has_table("events"):
-            return None
         with engine.begin() as connection:  # one transaction: counts and deletion agree
             if url.get_backend_name() == "sqlite":
                 # Zero the deleted rows in the file (Debian's SQLite does by default, other builds not).

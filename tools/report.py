@@ -193,16 +193,28 @@ def tracker_store_url(store: dict):
     )
 
 
-def read_conversations(url) -> Optional[Dict[str, List[dict]]]:
-    """Each conversation's user, bot and action events in order; None when there is no store yet."""
+def events_engine(url):
+    """An SQLAlchemy engine on the tracker store, or None when it has no events table yet
+    (an SQLite file not made yet, or a database Rasa has not written to). Dispose of it after use."""
     import sqlalchemy as sa
 
     if url.get_backend_name() == "sqlite" and not Path(url.database).is_file():
         return None
     engine = sa.create_engine(url)
+    if not sa.inspect(engine).has_table("events"):
+        engine.dispose()
+        return None
+    return engine
+
+
+def read_conversations(url) -> Optional[Dict[str, List[dict]]]:
+    """Each conversation's user, bot and action events in order; None when there is no store yet."""
+    import sqlalchemy as sa
+
+    engine = events_engine(url)
+    if engine is None:
+        return None
     try:
-        if not sa.inspect(engine).has_table("events"):
-            return None
         query = sa.text(
             "SELECT sender_id, data FROM events WHERE type_name IN ('user', 'bot', 'action') ORDER BY id"
         )
