@@ -66,6 +66,15 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stops a server the tests started: politely, then by force after 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @pytest.fixture(scope="session")
 def web_port() -> int:
     """The port of the test's web page: the only page origin the assistant accepts."""
@@ -144,9 +153,4 @@ def assistant(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempP
         if running is not None and getattr(running, "rasa", None) is not None:
             processes.append(running.rasa)
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)

@@ -24,7 +24,7 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import BIN, ROOT, free_port, load_yaml, wait_until_up
+from tests.conftest import BIN, ROOT, free_port, load_yaml, stop, wait_until_up
 
 DOCKER = ROOT / "docker"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -388,11 +388,7 @@ def proxy(assistant, web_port: int, tmp_path_factory: pytest.TempPathFactory) ->
         wait_until_up(f"{url}/", process, log, timeout=30)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def test_nginx_serves_the_widget_and_proxies_rest_to_rasa(proxy, domain):

@@ -26,7 +26,7 @@ from actions.clinic import load_clinic
 from actions.questions import load_questions
 from channels import kind
 from channels.preflight import main as run_preflight
-from tests.conftest import BIN, ROOT, free_port, load_yaml, rasa_command, wait_until_up
+from tests.conftest import BIN, ROOT, free_port, load_yaml, rasa_command, stop, wait_until_up
 
 ACTION_TIMEOUT = 2  # FOOTDROP_ACTION_TIMEOUT of this module's server, in seconds
 
@@ -82,11 +82,7 @@ def faulty(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         wait_until_up(f"{running}/", rasa, running.log)
         yield running
     finally:
-        rasa.terminate()
-        try:
-            rasa.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            rasa.kill()
+        stop(rasa)
 
 
 def texts(replies: list) -> list:
@@ -151,8 +147,7 @@ def test_with_the_action_server_down_the_patient_gets_the_fallback_and_the_check
         assert kind.fallback_text() not in texts(back)
         assert back[-1]["text"] == first_question() and back[-1]["buttons"], back
     finally:
-        actions.terminate()
-        actions.wait(timeout=30)
+        stop(actions)
 
 
 class SlowActionServer(http.server.ThreadingHTTPServer):

@@ -15,7 +15,7 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import ROOT, free_port, wait_until_up
+from tests.conftest import ROOT, free_port, stop, wait_until_up
 
 NAME = "ask_driving"
 ANSWER = (
@@ -156,5 +156,4 @@ def test_the_worked_example_is_checked_trained_and_answered_over_rest(copy: Path
         assert all(ANSWER in text or "Try one of these topics" in text for text in held_out.values()), held_out
         assert "From: Causes" in reply("what causes foot drop", "other-topic")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
