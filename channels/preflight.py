@@ -18,6 +18,8 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
+from stores import SQL_STORE_TYPES
+
 CONNECT_TIMEOUT = 5  # seconds, for a database or Redis that does not answer at all
 
 
@@ -30,12 +32,30 @@ def problems(endpoints_file: str) -> List[str]:
     endpoints = read_endpoints_from_path(endpoints_file)
     found = []
     store = endpoints.tracker_store
-    if store is not None and (store.type or "").lower() == "sql":
-        found += _check_sql(store.url, store.kwargs, endpoints_file)
+    if store is not None:
+        found += _check_loads(store.type or "", "tracker store", endpoints_file)
+        if not found and (store.type or "").lower() in SQL_STORE_TYPES:
+            found += _check_sql(store.url, store.kwargs, endpoints_file)
     locks = endpoints.lock_store
+    if locks is not None:
+        found += _check_loads(locks.type or "", "lock store", endpoints_file)
     if locks is not None and ((locks.type or "").lower() == "redis" or (locks.type or "").endswith("RedisLockStore")):
         found += _check_redis(locks.url, locks.kwargs, endpoints_file)
     return found
+
+
+def _check_loads(store_type: str, what: str, where: str) -> List[str]:
+    """A store given by its class path must import: Rasa would warn and keep everything in
+    memory only (lost at the next restart) if it did not."""
+    if "." not in store_type:
+        return []
+    from rasa.shared.utils.common import class_from_module_path
+
+    try:
+        class_from_module_path(store_type)
+    except (AttributeError, ImportError) as error:
+        return [f"{where}: the {what} type {store_type} cannot be loaded: {error}"]
+    return []
 
 
 def _check_sql(host: Optional[str], config: dict, where: str) -> List[str]:

@@ -23,12 +23,13 @@ RUN pip install --no-cache-dir -c /tmp/requirements.lock \
 
 # The project's code Rasa loads: custom NLU components (the red-flag override imports
 # actions.answers), the channels (REST and socket.io), the lock store of endpoints.scale.yml
-# (locks/), and clinic.yml, whose phone number the channels give when the assistant cannot
-# answer.
+# (locks/), the tracker stores (stores/; the start-up check reads its list of SQL types), and
+# clinic.yml, whose phone number the channels give when the assistant cannot answer.
 COPY nlu_components/ nlu_components/
 COPY actions/ actions/
 COPY channels/ channels/
 COPY locks/ locks/
+COPY stores/ stores/
 COPY credentials.yml endpoints.scale.yml clinic.yml ./
 COPY models/footdrop.tar.gz models/footdrop.tar.gz
 COPY docker/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint

@@ -126,7 +126,7 @@ def assistant(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempP
             {
                 "version": "3.1",
                 "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
-                "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "tracker.db")},
+                "tracker_store": {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(workdir / "tracker.db")},
             }
         )
     )

@@ -290,6 +290,21 @@ def test_the_preflight_refuses_a_conversation_store_that_is_down_and_names_it(tm
     assert run_preflight([str(endpoints)]) == 0  # a store that answers: Rasa may start
 
 
+def test_the_preflight_refuses_a_store_class_that_does_not_load(tmp_path):
+    """Rasa 3.6 would warn and keep conversations (or locks) in memory only."""
+    endpoints = tmp_path / "endpoints.yml"
+    for key, kind in (("tracker_store", "tracker store"), ("lock_store", "lock store")):
+        endpoints.write_text(yaml.safe_dump({"version": "3.1", key: {"type": "stores.sqlite.NoSuchStore"}}))
+        refused = preflight(endpoints)
+        assert refused.returncode == 1
+        assert f"the {kind} type stores.sqlite.NoSuchStore cannot be loaded" in refused.stderr, refused.stderr
+
+    endpoints.write_text(yaml.safe_dump(
+        {"version": "3.1", "tracker_store": {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(tmp_path / "t.db")}}
+    ))
+    assert run_preflight([str(endpoints)]) == 0
+
+
 async def test_bad_input_over_socketio_gets_a_kind_reply(assistant, web_port):
     client = socketio.AsyncClient(reconnection=False)
     replies: asyncio.Queue = asyncio.Queue()

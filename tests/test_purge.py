@@ -74,7 +74,7 @@ def store(assistant, tmp_path_factory):
 
 def endpoints_for(db: Path) -> Path:
     endpoints = db.with_name(f"endpoints-{db.stem}.yml")
-    endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)}}))
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(db)}}))
     return endpoints
 
 
@@ -98,6 +98,8 @@ def test_purge_deletes_exactly_the_old_conversations(store, tmp_path):
     old = {senders[n] for n in OLD}
     before = rows(db)
     assert b"old-marker-kestrel41" in db.read_bytes()  # the old text is really in the file
+    with sqlite3.connect(db) as connection:  # as the assistant keeps it (stores/sqlite.py)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
     result = run_purge(endpoints_for(db), "--days", "30")
     assert result.returncode == 0, result.stderr
@@ -107,8 +109,10 @@ def test_purge_deletes_exactly_the_old_conversations(store, tmp_path):
     assert rows(db, "sender_id = ?", senders["recent"])
     for sender in senders.values():
         assert sender not in result.stdout + result.stderr
+    log = db.with_name(db.name + "-wal")  # the write-ahead log of stores/sqlite.py
     for marker in (b"old-marker-kestrel41", b"old-marker-kestrel42"):
         assert marker not in db.read_bytes()  # overwritten on disk, not left in free pages
+        assert not log.exists() or marker not in log.read_bytes()  # nor in the log
 
     again = run_purge(endpoints_for(db), "--days", "30")
     assert "Deleted 0 conversations (0 events)" in again.stdout, again.stdout
@@ -135,7 +139,8 @@ def project_copy(tmp_path):
     """The files `make purge` needs, in a folder of their own, using this checkout's .venv."""
     copy = tmp_path / "project"
     (copy / "var").mkdir(parents=True)
-    shutil.copytree(ROOT / "tools", copy / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("tools", "stores"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("Makefile", "endpoints.yml", "requirements.lock"):
         shutil.copy2(ROOT / name, copy / name)
     (copy / ".venv").symlink_to(ROOT / ".venv")

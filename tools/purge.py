@@ -72,6 +72,11 @@ def purge(url, cutoff: float, dry_run: bool = False) -> Optional[Tuple[int, int]
                 events = connection.execute(
                     sa.text(f"DELETE FROM events WHERE sender_id IN ({OLD_CONVERSATIONS})"), {"cutoff": cutoff}
                 ).rowcount
+        if url.get_backend_name() == "sqlite" and not dry_run and events:
+            with engine.connect() as connection:
+                # With the write-ahead log (stores/sqlite.py) the deleted rows' old pages can
+                # sit in the log file: copy it into the database and empty it.
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return conversations, events
     finally:
         engine.dispose()

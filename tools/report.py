@@ -34,6 +34,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
+from stores import SQL_STORE_TYPES
+
 UNANSWERED_INTENTS = {"nlu_fallback", "out_of_scope"}
 FALLBACK_ACTIONS = {"utter_default", "action_default_fallback", "utter_out_of_scope"}
 SIMILARITY = 0.8
@@ -174,7 +176,7 @@ def tracker_store_url(store: dict):
     """An SQLAlchemy URL from Rasa's SQL tracker store keys (dialect, url, port, db, username, password)."""
     from sqlalchemy.engine.url import URL, make_url
 
-    if str(store.get("type", "")).lower() not in {"sql", "rasa.core.tracker_store.sqltrackerstore"}:
+    if str(store.get("type", "")).lower() not in SQL_STORE_TYPES:
         raise SystemExit(f"tracker_store type {store.get('type')!r} is not SQL: this report reads SQL stores only.")
     dialect = store.get("dialect", "sqlite")
     db = str(store.get("db", "rasa.db"))

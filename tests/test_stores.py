@@ -1,0 +1,65 @@
+"""The SQLite tracker store (stores/sqlite.py): Rasa's SQL store with a write-ahead log, full
+syncs and pooled connections, and still every event of every conversation kept."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from stores.sqlite import SQLiteTrackerStore
+from tests.conftest import ROOT
+
+DOMAIN = Domain.load(ROOT / "domain.yml")
+
+
+def conversation(store: SQLTrackerStore, sender: str, turns: int) -> DialogueStateTracker:
+    """`turns` patient messages and replies, saved after each turn as Rasa does."""
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    for turn in range(turns):
+        tracker.update(UserUttered(f"question {turn} from {sender}", {"name": "ask_causes", "confidence": 1.0}))
+        tracker.update(ActionExecuted("utter_ask_causes"))
+        tracker.update(BotUttered(f"answer {turn}"))
+        tracker.update(ActionExecuted("action_listen"))
+        asyncio.run(store.save(tracker))
+    return tracker
+
+
+def test_conversations_are_kept_whole_in_a_write_ahead_logged_file(tmp_path):
+    db = tmp_path / "tracker.db"
+    store = SQLiteTrackerStore(domain=DOMAIN, db=str(db))
+    senders = [str(uuid.uuid4()) for _ in range(3)]
+    trackers = {sender: conversation(store, sender, turns=4) for sender in senders}
+
+    with store.engine.connect() as connection:  # what every pooled connection is set to
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    store.engine.dispose()
+
+    # A new store on the same file, as after a restart: every event back, in order.
+    again = SQLiteTrackerStore(domain=DOMAIN, db=str(db))
+    for sender, tracker in trackers.items():
+        restored = asyncio.run(again.retrieve(sender))
+        assert restored is not None
+        assert [e.as_dict() for e in restored.events] == [e.as_dict() for e in tracker.events]
+    assert sorted(asyncio.run(again.keys())) == sorted(senders)
+    again.engine.dispose()
+
+    # And Rasa's own SQL store (and the staff tools, which read with plain SQL) read the same rows.
+    plain = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(db))
+    assert len(asyncio.run(plain.retrieve(senders[0])).events) == len(trackers[senders[0]].events)
+    with sqlite3.connect(db) as connection:
+        stored = connection.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    assert stored == sum(len(t.events) for t in trackers.values())
+
+
+def test_a_dialect_in_the_endpoints_is_ignored_the_store_is_always_sqlite(tmp_path):
+    store = SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), dialect="postgresql", host=None)
+    assert store.engine.url.get_backend_name() == "sqlite"
+    conversation(store, "someone", turns=1)
+    assert (tmp_path / "t.db").is_file()
