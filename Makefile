@@ -26,7 +26,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 actions/answers.py $(SPACY_MODEL)/meta.json
 
 .PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate \
-        services compose-tool test-scale purge audit
+        services compose-tool test-scale purge audit bench
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -44,6 +44,8 @@ help:
 	@echo "make test-scale  two Rasa replicas on a local PostgreSQL and Redis, 20 conversations"
 	@echo "make purge DAYS=365  delete conversations older than the clinic's retention period"
 	@echo "make audit     pip-audit over requirements.lock (docs/SECURITY.md)"
+	@echo "make bench     speed and memory against a stock rasa init assistant: reports/bench.json, .png"
+	@echo "               (about 20 min; BENCH_ARGS=\"--quick --skip-training\" for a short run)"
 
 run: install train serve
 
@@ -116,6 +118,10 @@ purge: $(INSTALLED)
 
 audit: $(INSTALLED) $(AUDIT_VENV)/.installed
 	$(PYTHON) -m tools.audit
+
+# Speed and memory against a stock `rasa init` assistant (not part of `make test`): reports/bench.json, .png
+bench: $(MODEL)
+	$(PYTHON) bench/bench.py $(BENCH_ARGS)
 
 # For clinic staff (docs/EXTENDING.md).
 new-topic: $(INSTALLED)
