@@ -45,7 +45,7 @@ help:
 	@echo "make purge DAYS=365  delete conversations older than the clinic's retention period"
 	@echo "make audit     pip-audit over requirements.lock (docs/SECURITY.md)"
 	@echo "make bench     speed and memory against a stock rasa init assistant: reports/bench.json, .png"
-	@echo "               (about 20 min; BENCH_ARGS=\"--quick --skip-training\" for a short run)"
+	@echo "               (about 20 min; BENCH_ARGS=\"--quick --skip-training\" for a short run, \"--replicas 2\" for two Rasa processes)"
 
 run: install train serve
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench.py [--quick] [--skip-training] [--only ours|stock]
         [--levels 1,5,10,20,50] [--duration 20] [--patients 100] [--pace-duration 60]
-        [--out reports/bench.json]
+        [--replicas 1] [--out reports/bench.json]
     make bench BENCH_ARGS="--quick"
 
 In one run, on the same Rasa, for ours and for the assistant `rasa init` creates (and trains)
@@ -15,10 +15,18 @@ in a temporary folder, with both channels, REST and socket.io:
    with its conversations in a temporary SQLite file, not var/tracker.db; the demo page server
    is left out, it plays no part in answering. Stock keeps its default endpoints (conversations
    in memory, no action server) and gets `rest` and `socketio` in its credentials.yml.
+   With --replicas N (N > 1) ours is served as `make serve PROFILE=scale` serves it: PostgreSQL
+   and Redis started on loopback by `scripts/scale-services` in a temporary folder (stopped at
+   the end), and N Rasa processes with endpoints.scale.yml on consecutive bench ports, one
+   action server. Conversations are sticky, as nginx's ip_hash keeps them in production:
+   conversation k goes to replica k % N (REST and socket.io), since a socket.io session lives
+   in one process. Stock is always one process.
    - ready: seconds from launching Rasa (the action server is already up) to its first
-     non-empty REST answer;
+     non-empty REST answer (with replicas: until every replica has answered);
    - memory: resident memory (VmRSS, child processes included) of Rasa and of the action
      server, sampled every 0.5 s during the load: the peak, and the value after the load.
+     Rasa's figure is the sum over its replicas, `rasa_per_process` the largest single one
+     (PostgreSQL and Redis are not counted).
 3. Load, with each assistant's own script of messages its domain understands:
    - closed loop, at each concurrency level N: N conversations each send their next message
      as soon as the previous reply arrived; after a warm-up of WARMUP_S seconds, throughput
@@ -58,6 +66,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import os
@@ -102,6 +111,8 @@ CHANNELS = ("rest", "socketio")
 # Bench-only ports, so that a running `make serve` (5005, 5055) is not disturbed.
 PORTS = {"ours": 5105, "stock": 5205}
 OURS_ACTIONS_PORT = 5155
+SCALE_SERVICES = str(ROOT / "scripts" / "scale-services")
+TICKET_LOCK_LIFETIME = "15"  # as scripts/serve sets it for PROFILE=scale
 # Our socket.io channel refuses pages from origins not in credentials.yml's allowed_origins.
 ORIGIN = "http://localhost:8080"
 
@@ -488,13 +499,18 @@ def tree_rss_mb(root: int) -> float:
 
 
 class MemorySampler:
-    def __init__(self, pids: Dict[str, int]) -> None:
+    """`pids`: the processes of each name (Rasa's replicas); a name's figure is their sum, and
+    `rasa_per_process` is the largest single Rasa process."""
+
+    def __init__(self, pids: Dict[str, List[int]]) -> None:
         self.pids = pids
-        self.peaks = {name: 0.0 for name in [*pids, "total"]}
+        self.peaks = {name: 0.0 for name in [*pids, "total", "rasa_per_process"]}
 
     def sample(self) -> Dict[str, float]:
-        now = {name: tree_rss_mb(pid) for name, pid in self.pids.items()}
+        each = {name: [tree_rss_mb(pid) for pid in pids] for name, pids in self.pids.items()}
+        now = {name: sum(values) for name, values in each.items()}
         now["total"] = sum(now.values())
+        now["rasa_per_process"] = max(each.get("rasa") or [0.0])
         for name, value in now.items():
             self.peaks[name] = max(self.peaks[name], value)
         return now
@@ -524,19 +540,27 @@ async def wait_ready(http: aiohttp.ClientSession, url: str, text: str, launched:
     raise BenchError(f"Rasa did not answer within {START_TIMEOUT_S:.0f} s; end of its log:\n{tail(log)}")
 
 
-async def measure(name: str, args: argparse.Namespace, rasa: subprocess.Popen, log: Path,
-                  launched: float, pids: Dict[str, int]) -> Dict[str, Any]:
-    url, script = f"http://127.0.0.1:{PORTS[name]}", SCRIPTS[name]
+async def measure(name: str, args: argparse.Namespace, rasas: List[Tuple[subprocess.Popen, Path]],
+                  launched: float, pids: Dict[str, List[int]]) -> Dict[str, Any]:
+    """`rasas`: the Rasa processes (replicas, on consecutive ports from PORTS[name]) and their logs."""
+    urls = [f"http://127.0.0.1:{PORTS[name] + i}" for i in range(len(rasas))]
+    script = SCRIPTS[name]
     connector = aiohttp.TCPConnector(limit=0)  # as many connections as conversations
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as http:
-        ready = await wait_ready(http, url, script[0], launched, rasa, log)
+        ready = max(await asyncio.gather(*(wait_ready(http, url, script[0], launched, rasa, log)
+                                            for url, (rasa, log) in zip(urls, rasas))))
         print(f"  {name}: answering after {ready:.1f} s", flush=True)
+        # Sticky conversations, as nginx's ip_hash keeps them: conversation k on replica k % N.
+        numbers = itertools.count()
+
+        def sticky_url() -> str:
+            return urls[next(numbers) % len(urls)]
 
         async def open_rest() -> Conversation:
-            return RestConversation(http, url)
+            return RestConversation(http, sticky_url())
 
         async def open_socket() -> Conversation:
-            return await SocketConversation.open(url)
+            return await SocketConversation.open(sticky_url())
 
         openers: Dict[str, Opener] = {"rest": open_rest, "socketio": open_socket}
         sampler = MemorySampler(pids)
@@ -570,20 +594,80 @@ def print_phase(label: str, result: Dict[str, Any]) -> None:
           f"  {failures} failed", flush=True)
 
 
+def replicas(name: str, args: argparse.Namespace) -> int:
+    """How many Rasa processes serve `name`: --replicas for ours, always 1 for stock."""
+    return args.replicas if name == "ours" else 1
+
+
+def serving(name: str, args: argparse.Namespace) -> str:
+    if replicas(name, args) == 1:
+        return f"{name}: 1 Rasa process"
+    return f"{name}: {replicas(name, args)} Rasa processes (PROFILE=scale: PostgreSQL + Redis)"
+
+
 def serve_and_measure(name: str, args: argparse.Namespace, tmp: Path, stock: Optional[Path]) -> Dict[str, Any]:
     """Starts one assistant as it is served, measures it, stops everything it started."""
-    print(f"Serving {name} on port {PORTS[name]}...", flush=True)
+    count = replicas(name, args)
+    ports = [PORTS[name] + i for i in range(count)]
+    where = f"port {ports[0]}" if count == 1 else \
+        f"ports {ports[0]}-{ports[-1]} ({count} Rasa processes, PROFILE=scale: PostgreSQL + Redis)"
+    print(f"Serving {name} on {where}...", flush=True)
     # Other work on the machine skews every figure: its load average before starting, to judge.
     load_average = [round(load, 2) for load in os.getloadavg()]
-    ensure_free(PORTS[name])
-    log = tmp / f"rasa-{name}.log"
-    with processes() as start:
-        pids = {"actions": start_action_server(start, tmp)} if name == "ours" else {}
-        command, cwd = rasa_command(name, tmp, stock)
+    for port in ports:
+        ensure_free(port)
+    with scale_services(tmp, count > 1) as services_env, processes() as start:
+        if services_env:  # as scripts/serve: Rasa would keep conversations in memory if a store failed
+            check = subprocess.run([sys.executable, "-m", "channels.preflight", "endpoints.scale.yml"], cwd=ROOT,
+                                   env={**ENV, **services_env}, capture_output=True, text=True)
+            if check.returncode:
+                raise BenchError(f"the scale-out stores do not answer: {check.stderr.strip()}")
+        pids = {"actions": [start_action_server(start, tmp)]} if name == "ours" else {}
         launched = time.monotonic()
-        rasa = start(command, cwd, log)
-        pids["rasa"] = rasa.pid
-        return {"load_average_before": load_average, **asyncio.run(measure(name, args, rasa, log, launched, pids))}
+        rasas = []
+        for port in ports:
+            if count == 1:
+                command, cwd = rasa_command(name, tmp, stock)
+                log, env = tmp / f"rasa-{name}.log", None
+            else:  # scripts/serve's PROFILE=scale flags and environment, on the bench ports
+                command, cwd = [RASA, "run", "--model", MODEL, "--port", str(port), "--credentials",
+                                "credentials.yml", "--endpoints", "endpoints.scale.yml"], ROOT
+                log = tmp / f"rasa-{name}-{port}.log"
+                env = {**services_env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{OURS_ACTIONS_PORT}/webhook",
+                       "TICKET_LOCK_LIFETIME": TICKET_LOCK_LIFETIME}
+            rasas.append((start(command, cwd, log, env), log))
+        pids["rasa"] = [rasa.pid for rasa, _log in rasas]
+        return {"load_average_before": load_average, "replicas": count,
+                **asyncio.run(measure(name, args, rasas, launched, pids))}
+
+
+@contextmanager
+def scale_services(tmp: Path, wanted: bool) -> Iterator[Dict[str, str]]:
+    """PostgreSQL and Redis on loopback (`scripts/scale-services start`) in a fresh folder under
+    /tmp that their users can reach, and the variables it writes to DIR/env; always stopped (and
+    the folder removed) on the way out. Nothing, and no variables, unless `wanted`."""
+    if not wanted:
+        yield {}
+        return
+    folder = Path(tempfile.mkdtemp(prefix="footdrop-bench-scale-", dir="/tmp"))
+    log = tmp / "scale-services.log"
+    try:
+        with open(log, "ab") as out:
+            code = subprocess.run([SCALE_SERVICES, "start", str(folder)], cwd=ROOT, env=ENV,
+                                  stdout=out, stderr=subprocess.STDOUT).returncode
+        if code:
+            raise BenchError(f"scripts/scale-services start failed ({code}); end of its log:\n{tail(log)}")
+        variables = {}
+        for line in (folder / "env").read_text().splitlines():
+            match = re.match(r"^export ([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line.strip())
+            if match:
+                variables[match.group(1)] = match.group(2)
+        yield variables
+    finally:
+        with open(log, "ab") as out:
+            subprocess.run([SCALE_SERVICES, "stop", str(folder)], cwd=ROOT, env=ENV,
+                           stdout=out, stderr=subprocess.STDOUT)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_action_server(start: Callable[..., subprocess.Popen], tmp: Path) -> int:
@@ -667,6 +751,7 @@ def rows(args: argparse.Namespace) -> List[Tuple[str, List[Any], str, str]]:
         *[(f"{p}, {conc} conc, {n}", [*at, f"{p}_ms"], "ms", LOWER) for _, n, at in loop for p in ("p50", "p95", "p99")],
         *[(f"p95, {args.patients} patients, {n}", ["patients", c, "p95_ms"], "ms", LOWER) for c, n, _ in loop],
         ("Rasa RSS peak", ["memory_mb", "rasa", "peak"], "MB", LOWER),
+        ("Rasa RSS peak per process", ["memory_mb", "rasa_per_process", "peak"], "MB", LOWER),
         ("action server RSS peak", ["memory_mb", "actions", "peak"], "MB", ""),
         ("Rasa + actions RSS peak", ["memory_mb", "total", "peak"], "MB", LOWER),
         ("ready", ["ready_s"], "s", LOWER),
@@ -676,7 +761,8 @@ def rows(args: argparse.Namespace) -> List[Tuple[str, List[Any], str, str]]:
 
 
 def table(results: Dict[str, Any], args: argparse.Namespace) -> str:
-    lines = [f"{'':<34}{'ours':>12}{'stock':>12}{'ratio':>8}"]
+    lines = [serving(name, args) for name in ASSISTANTS if name in results]
+    lines.append(f"{'':<34}{'ours':>12}{'stock':>12}{'ratio':>8}")
     for label, path, unit, ratio in rows(args):
         ours, stock = (figure(results.get(name, {}), path) for name in ASSISTANTS)
         lines.append(f"{label:<34}{fmt(ours, unit):>12}{fmt(stock, unit):>12}{fmt_ratio(ours, stock, ratio):>8}")
@@ -727,6 +813,12 @@ def plot(results: Dict[str, Any], levels: Sequence[int], path: Path) -> None:
 # ---------------------------------------------------------------- main
 
 
+def positive(text: str) -> int:
+    if not re.fullmatch(r"[1-9][0-9]*", text):
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not '{text}'")
+    return int(text)
+
+
 def arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run: levels 1,20, 5 s each, 15 s of patients")
@@ -737,6 +829,8 @@ def arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, help="seconds measured per level (default 20)")
     parser.add_argument("--patients", type=int, default=100, help="conversations at patient pace (default 100)")
     parser.add_argument("--pace-duration", type=float, help="seconds at patient pace (default 60)")
+    parser.add_argument("--replicas", type=positive, default=1,
+                        help="Rasa processes serving ours; above 1 as `make serve PROFILE=scale` (default 1)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json", help="results file (and .png)")
     args = parser.parse_args(argv)
     quick = {"levels": [1, 20], "duration": 5.0, "pace_duration": 15.0}
