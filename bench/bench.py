@@ -617,24 +617,23 @@ def serve_and_measure(name: str, args: argparse.Namespace, tmp: Path, stock: Opt
     for port in ports:
         ensure_free(port)
     with scale_services(tmp, count > 1) as services_env, processes() as start:
-        if services_env:  # as scripts/serve: Rasa would keep conversations in memory if a store failed
-            check = subprocess.run([sys.executable, "-m", "channels.preflight", "endpoints.scale.yml"], cwd=ROOT,
-                                   env={**ENV, **services_env}, capture_output=True, text=True)
+        if services_env:  # scripts/serve's PROFILE=scale endpoints and environment
+            endpoints = "endpoints.scale.yml"
+            env = {**services_env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{OURS_ACTIONS_PORT}/webhook",
+                   "TICKET_LOCK_LIFETIME": TICKET_LOCK_LIFETIME}
+            # As scripts/serve: Rasa would keep conversations in memory if a store failed.
+            check = subprocess.run([sys.executable, "-m", "channels.preflight", endpoints], cwd=ROOT,
+                                   env={**ENV, **env}, capture_output=True, text=True)
             if check.returncode:
                 raise BenchError(f"the scale-out stores do not answer: {check.stderr.strip()}")
+        else:
+            endpoints, env = (str(ours_endpoints(tmp)) if name == "ours" else None), None
         pids = {"actions": [start_action_server(start, tmp)]} if name == "ours" else {}
         launched = time.monotonic()
         rasas = []
         for port in ports:
-            if count == 1:
-                command, cwd = rasa_command(name, tmp, stock)
-                log, env = tmp / f"rasa-{name}.log", None
-            else:  # scripts/serve's PROFILE=scale flags and environment, on the bench ports
-                command, cwd = [RASA, "run", "--model", MODEL, "--port", str(port), "--credentials",
-                                "credentials.yml", "--endpoints", "endpoints.scale.yml"], ROOT
-                log = tmp / f"rasa-{name}-{port}.log"
-                env = {**services_env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{OURS_ACTIONS_PORT}/webhook",
-                       "TICKET_LOCK_LIFETIME": TICKET_LOCK_LIFETIME}
+            command, cwd = rasa_command(name, port, endpoints, stock)
+            log = tmp / f"rasa-{name}-{port}.log"
             rasas.append((start(command, cwd, log, env), log))
         pids["rasa"] = [rasa.pid for rasa, _log in rasas]
         return {"load_average_before": load_average, "replicas": count,
@@ -680,14 +679,14 @@ def start_action_server(start: Callable[..., subprocess.Popen], tmp: Path) -> in
     return actions.pid
 
 
-def rasa_command(name: str, tmp: Path, stock: Optional[Path]) -> Tuple[List[str], Path]:
-    """The `rasa run` command line for an assistant, and the folder to run it in."""
+def rasa_command(name: str, port: int, endpoints: Optional[str], stock: Optional[Path]) -> Tuple[List[str], Path]:
+    """The `rasa run` command line for an assistant on `port`, and the folder to run it in."""
     if name == "ours":  # scripts/serve's flags, with the bench's endpoints
-        return [RASA, "run", "--model", MODEL, "--port", str(PORTS[name]), "--credentials", "credentials.yml",
-                "--endpoints", str(ours_endpoints(tmp))], ROOT
+        return [RASA, "run", "--model", MODEL, "--port", str(port), "--credentials", "credentials.yml",
+                "--endpoints", str(endpoints)], ROOT
     assert stock is not None
     model = next((stock / "models").glob("*.tar.gz"))  # the one `rasa init` trained
-    return [RASA, "run", "--model", str(model), "--port", str(PORTS[name]), "--credentials", "credentials.yml"], stock
+    return [RASA, "run", "--model", str(model), "--port", str(port), "--credentials", "credentials.yml"], stock
 
 
 def ours_endpoints(tmp: Path) -> Path:

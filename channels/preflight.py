@@ -33,14 +33,17 @@ def problems(endpoints_file: str) -> List[str]:
     found = []
     store = endpoints.tracker_store
     if store is not None:
-        found += _check_loads(store.type or "", "tracker store", endpoints_file)
-        if not found and (store.type or "").lower() in SQL_STORE_TYPES:
+        store_type = store.type or ""
+        unloadable = _check_loads(store_type, "tracker store", endpoints_file)
+        found += unloadable
+        if not unloadable and store_type.lower() in SQL_STORE_TYPES:
             found += _check_sql(store.url, store.kwargs, endpoints_file)
     locks = endpoints.lock_store
     if locks is not None:
-        found += _check_loads(locks.type or "", "lock store", endpoints_file)
-    if locks is not None and ((locks.type or "").lower() == "redis" or (locks.type or "").endswith("RedisLockStore")):
-        found += _check_redis(locks.url, locks.kwargs, endpoints_file)
+        lock_type = locks.type or ""
+        found += _check_loads(lock_type, "lock store", endpoints_file)
+        if lock_type.lower() == "redis" or lock_type.endswith("RedisLockStore"):
+            found += _check_redis(locks.url, locks.kwargs, endpoints_file)
     return found
 
 
