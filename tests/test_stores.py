@@ -9,7 +9,7 @@ import uuid
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.sqlite import SQLiteTrackerStore
@@ -63,3 +63,59 @@ def test_a_dialect_in_the_endpoints_is_ignored_the_store_is_always_sqlite(tmp_pa
     assert store.engine.url.get_backend_name() == "sqlite"
     conversation(store, "someone", turns=1)
     assert (tmp_path / "t.db").is_file()
+
+
+def test_reads_and_writes_match_rasas_own_sql_store_across_sessions(tmp_path):
+    """The store's plain-SQL reads and writes give what Rasa's ORM ones give, on the same file:
+    the current session only for `retrieve`, every session for `retrieve_full_tracker`, and each
+    event stored once, whichever of the two stores saved the turn before."""
+    db = str(tmp_path / "tracker.db")
+    ours = SQLiteTrackerStore(domain=DOMAIN, db=db)
+    rasas = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=db)
+    sender = "patient-with-two-sessions"
+    added = list(asyncio.run(ours.get_or_create_tracker(sender)).events)  # the whole conversation
+    for session in range(2):
+        for turn in range(3):
+            # As Rasa's processor: read the current session, add the turn's events, save.
+            tracker = asyncio.run(ours.retrieve(sender))
+            events = []
+            if session and not turn:  # a new session, as Rasa starts one after the expiry
+                events += [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+            events += [
+                UserUttered(f"turn {turn}", {"name": "ask_causes", "confidence": 0.9}),
+                SlotSet("affected_side", "left"),
+                ActionExecuted("utter_ask_causes"),
+                BotUttered(f"answer {session}.{turn}"),
+                ActionExecuted("action_listen"),
+            ]
+            for event in events:
+                tracker.update(event)
+            added += events
+            writer = ours if turn % 2 else rasas  # both write to the same conversation
+            asyncio.run(writer.save(tracker))
+            current = asyncio.run(ours.retrieve(sender))
+            theirs = asyncio.run(rasas.retrieve(sender))
+            assert [e.as_dict() for e in current.events] == [e.as_dict() for e in theirs.events]
+            assert current.current_state() == theirs.current_state()
+
+    full = asyncio.run(ours.retrieve_full_tracker(sender))
+    assert [e.as_dict() for e in full.events] == [e.as_dict() for e in added]
+    assert full.current_state() == asyncio.run(rasas.retrieve_full_tracker(sender)).current_state()
+    # The current session starts at the second SessionStarted: nothing of the first is in it.
+    current = asyncio.run(ours.retrieve(sender))
+    assert [e.text for e in current.events if isinstance(e, BotUttered)] == [f"answer 1.{t}" for t in range(3)]
+    assert isinstance(current.events[0], SessionStarted)
+    assert current.get_slot("affected_side") == "left"
+    # Saving an unchanged tracker stores nothing twice.
+    asyncio.run(ours.save(current))
+    with sqlite3.connect(db) as connection:
+        stored = connection.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert stored == len(added)
+
+
+def test_an_unknown_conversation_is_none_and_a_new_one_is_created(tmp_path):
+    store = SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    assert asyncio.run(store.retrieve("nobody")) is None
+    assert asyncio.run(store.retrieve_full_tracker("nobody")) is None
+    created = asyncio.run(store.get_or_create_tracker("newcomer"))
+    assert [e.as_dict() for e in asyncio.run(store.retrieve("newcomer")).events] == [e.as_dict() for e in created.events]
