@@ -1,8 +1,12 @@
-"""Conversation tests: `rasa test core` over tests/test_stories.yml, failing on any wrong prediction."""
+"""Conversation tests: `rasa test core` over tests/test_stories.yml (conversations as patients
+type them) and data/stories.yml (the training stories, which the rules alone must carry: the
+policies are RulePolicy only), failing on any wrong prediction."""
 
 from __future__ import annotations
 
 import subprocess
+
+import pytest
 
 from tests.conftest import ROOT, load_yaml, rasa_command
 
@@ -20,14 +24,16 @@ def test_every_intent_is_in_a_conversation_test(domain):
     assert missing == [], f"{STORIES}: no conversation test for {missing}"
 
 
-def test_conversations_follow_the_stories(trained_model):
+@pytest.mark.parametrize("stories", [STORIES, "data/stories.yml"])
+def test_conversations_follow_the_stories(trained_model, stories):
+    out = f"reports/core/{stories.split('/')[0]}"
     result = subprocess.run(
         rasa_command(
-            "test", "core", "--model", str(trained_model), "--stories", STORIES,
-            "--fail-on-prediction-errors", "--out", "reports/core",
+            "test", "core", "--model", str(trained_model), "--stories", stories,
+            "--fail-on-prediction-errors", "--out", out,
         ),
         cwd=ROOT, capture_output=True, text=True,
     )
-    failed = (ROOT / "reports" / "core" / "failed_test_stories.yml")
+    failed = ROOT / out / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else ""
     assert result.returncode == 0, details + result.stdout[-2000:] + result.stderr[-3000:]
