@@ -22,10 +22,11 @@ RUN pip install --no-cache-dir -c /tmp/requirements.lock \
  && rm /tmp/requirements.lock
 
 # The project's code Rasa loads: custom NLU components (the red-flag override imports
-# actions.answers), the channels (REST and socket.io), the lock store of endpoints.scale.yml
-# (locks/), the tracker stores (stores/; the start-up check reads its list of SQL types), and
+# actions.answers), the rule policy (policies/), the channels (REST and socket.io), the lock
+# store of endpoints.scale.yml (locks/), the tracker stores (stores/; the start-up check reads its list of SQL types), and
 # clinic.yml, whose phone number the channels give when the assistant cannot answer.
 COPY nlu_components/ nlu_components/
+COPY policies/ policies/
 COPY actions/ actions/
 COPY channels/ channels/
 COPY locks/ locks/

@@ -185,8 +185,11 @@ def test_the_rasa_image_has_what_the_model_loads(services):
     for needed in ("nlu_components/", "actions/", "channels/", command[command.index("--model") + 1],
                    command[command.index("--endpoints") + 1], command[command.index("--credentials") + 1]):
         assert needed in copied, f"rasa.Dockerfile does not copy {needed}"
-    # The project's own classes that credentials.yml and endpoints.scale.yml name (module.Class).
-    custom = [name for name in load_yaml("credentials.yml") if "." in name]
+    # The project's own classes that config.yml, credentials.yml and endpoints.scale.yml name
+    # (module.Class).
+    config = load_yaml("config.yml")
+    custom = [c["name"] for c in config["pipeline"] + config["policies"] if "." in c["name"]]
+    custom += [name for name in load_yaml("credentials.yml") if "." in name]
     custom += [store["type"] for store in load_yaml("endpoints.scale.yml").values()
                if isinstance(store, dict) and "." in str(store.get("type", ""))]
     for name in custom:

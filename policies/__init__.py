@@ -1,0 +1,1 @@
+"""Dialogue policies of the Foot Drop Assistant (config.yml's `policies`)."""
