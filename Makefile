@@ -22,7 +22,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Everything training depends on: change any of these and `make train` retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
-                nlu_components/sentence_features.py policies/rules.py \
+                nlu_components/sentence_features.py nlu_components/diet.py policies/rules.py \
                 actions/answers.py $(SPACY_MODEL)/meta.json
 
 .PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate \

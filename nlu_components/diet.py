@@ -1,0 +1,94 @@
+"""Rasa's DIETClassifier, trained as Rasa trains it, loaded and asked faster.
+
+Two costs of Rasa 3.6's DIET that this project's server paid for nothing (docs/PERFORMANCE.md):
+
+- **Loading.** ``RasaModel.load`` builds the network by running one training step on one
+  example (``model.fit``), then overwrites every weight from the model file. On two cores that
+  step, with the tracing of TensorFlow's training function, was about a third of the server's
+  start. Here the network is built by the one prediction Rasa runs after loading anyway, and
+  the weights come from the file as each layer is created (TensorFlow restores a checkpoint
+  into variables made after ``load_weights``). The loader checks that every weight the
+  prediction uses was in the file; only the optimizer's state, which prediction never uses,
+  stays out. Fine-tuning (``rasa train --finetune``) loads the way Rasa does.
+- **Asking.** Each message went through ``tf.function``'s dispatch (matching the inputs against
+  the traced signatures), about 2 ms of a ~20 ms reply. The function has one fixed input
+  signature (Rasa gives it one), so here its one traced graph (``get_concrete_function``) is
+  called directly, with the same inputs and the same outputs.
+
+Training, the model file, the options and every prediction are DIETClassifier's:
+tests/test_diet.py compares this classifier's intents and confidences with Rasa's loader on
+every held-out message.
+
+config.yml::
+
+    - name: nlu_components.diet.QuickDIETClassifier
+      epochs: ...   # DIETClassifier's options
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List, Text
+
+import tensorflow as tf
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.nlu.extractors.extractor import EntityTagSpec
+from rasa.shared.nlu.constants import TEXT
+from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+from rasa.utils.tensorflow.model_data import RasaModelData
+from rasa.utils.tensorflow.models import RasaModel
+
+
+def call_traced_graph(model: RasaModel) -> None:
+    """Route the model's predictions to its traced graph, past ``tf.function``'s dispatch.
+    Needs one prediction done (Rasa makes the function with a fixed input signature then)."""
+    function = model._tf_predict_step
+    if function is None or model._run_eagerly:
+        return
+    graph = function.get_concrete_function()  # the one graph the fixed signature allows
+    model._tf_predict_step = lambda batch_in: graph([tf.convert_to_tensor(x) for x in batch_in])
+
+
+@DefaultV1Recipe.register(
+    [
+        DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+        DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
+    ],
+    is_trainable=True,
+)
+class QuickDIETClassifier(DIETClassifier):
+    """DIETClassifier that loads without a training step and predicts through its traced graph."""
+
+    @classmethod
+    def _load_model_class(
+        cls,
+        tf_model_file: Text,
+        model_data_example: RasaModelData,
+        label_data: RasaModelData,
+        entity_tag_specs: List[EntityTagSpec],
+        config: Dict[Text, Any],
+        finetune_mode: bool,
+    ) -> RasaModel:
+        if finetune_mode:  # training goes on: the optimizer's state must be loaded too
+            return super()._load_model_class(tf_model_file, model_data_example, label_data,
+                                             entity_tag_specs, config, finetune_mode)
+        # As Rasa's loader: the network, and an example of the text features it predicts from.
+        model = cls.model_class()(
+            data_signature=model_data_example.get_signature(),
+            label_data=label_data,
+            entity_tag_specs=entity_tag_specs,
+            config=copy.deepcopy(config),
+        )
+        model.compile(optimizer=tf.keras.optimizers.Adam(config[LEARNING_RATE]), run_eagerly=config[RUN_EAGERLY])
+        predict_data_example = RasaModelData(
+            label_key=model_data_example.label_key,
+            data={name: features for name, features in model_data_example.items() if TEXT in name},
+        )
+        # The weights wait in `restored` and go into each layer as the prediction creates it.
+        restored = model.load_weights(tf_model_file)
+        model.run_inference(predict_data_example)
+        restored.assert_existing_objects_matched()  # every weight made so far came from the file
+        restored.expect_partial()  # the optimizer's state (training only) stays in the file
+        call_traced_graph(model)
+        return model
