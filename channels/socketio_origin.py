@@ -42,6 +42,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels import kind
+from channels.memory import freeze_after_start
 
 
 class CustomJsonSocketIOOutput(SocketIOOutput):
@@ -81,6 +82,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
+        freeze_after_start(blueprint)
         # Rasa creates the server with cors_allowed_origins=[] (no check at all); Engine.IO
         # reads this list on every request, for polling and websocket alike.
         self.sio.eio.cors_allowed_origins = list(self.allowed_origins)
