@@ -53,7 +53,10 @@ and fallbacks are counted over the whole phase, warm-up included.
 Output: --out (reports/bench.json: machine, settings, every figure), the same name with .png
 (p95 latency and throughput against concurrency, one line per assistant and channel), and a
 table on stdout whose ratio column is above 1 where ours does better. Exit status 1 if any
-message got an error, an empty reply or the fallback (or the benchmark could not run), else 0.
+message to ours got an error, an empty reply or the fallback (or the benchmark could not run),
+else 0. Stock's are counted and shown, not a failure: overloaded (more patients than it
+answers per second) its queue grows until replies time out, which is a finding, not a fault
+of the bench.
 
 Why a small asyncio client rather than Locust: one process drives both channels with the same
 code (Locust speaks HTTP and would need a custom socket.io user on gevent), it runs the closed
@@ -862,7 +865,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     plot(results, args.levels, args.out.with_suffix(".png"))
     print(f"\n{table(results, args)}\n\nWritten: {args.out}, {args.out.with_suffix('.png')}")
-    failed = sum(failures(result, kind) for result in results.values() for kind in FAILURES)
+    failed = sum(failures(results["ours"], kind) for kind in FAILURES) if "ours" in results else 0
     return 1 if failed else 0
 
 
