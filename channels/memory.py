@@ -10,7 +10,8 @@ conversations' short-lived objects. Garbage made while loading is collected firs
 
 Each of our channels calls ``freeze_after_start`` on its blueprint. Sanic runs the
 ``after_server_start`` listeners once Rasa's ``before_server_start`` listener has loaded the
-model, so the freeze comes after it; a second freeze (from the other channel) is harmless.
+model, so the freeze comes after it; the second channel's listener finds the objects frozen
+already and does nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def freeze_after_start(blueprint: Blueprint) -> None:
 
     @blueprint.listener("after_server_start")
     async def _freeze(_app: Any, _loop: Any) -> None:
+        if gc.get_freeze_count():  # the other channel's listener froze them
+            return
         gc.collect()
         gc.freeze()
         logger.info("Model loaded: %d objects kept out of the garbage collector's sight (gc.freeze)", gc.get_freeze_count())

@@ -28,7 +28,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Optional, Text, Tuple, Type
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -105,22 +106,22 @@ class SQLiteTrackerStore(SQLTrackerStore):
         sa.event.listen(self.engine, "connect", _set_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    def _query(self, sql: str, sender_id: Text) -> List[Tuple[Any, ...]]:
-        """The rows of one of the SELECTs above for a conversation, on a pooled connection."""
+    @contextmanager
+    def _cursor(self) -> Iterator[Tuple[Any, Any]]:
+        """A pooled connection and a cursor on it; the connection goes back to the pool after."""
         connection = self.engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            cursor.execute(sql, {"sender": sender_id, "started": SessionStarted.type_name})
-            return cursor.fetchall()
+            yield connection, connection.cursor()
         finally:
-            connection.close()  # back to the pool
+            connection.close()
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         """As Rasa's: the conversation's current session (or all of it), or None."""
         sql = ALL_EVENTS if fetch_events_from_all_sessions else CURRENT_SESSION_EVENTS
-        rows = self._query(sql, sender_id)
+        with self._cursor() as (_connection, cursor):
+            rows = cursor.execute(sql, {"sender": sender_id, "started": SessionStarted.type_name}).fetchall()
         if not self.domain or not rows:
             return None
         # As DialogueStateTracker.from_dict (rasa.shared.core.events.deserialise_events).
@@ -138,24 +139,21 @@ class SQLiteTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As Rasa's: store the tracker's events that the current session does not hold yet."""
         await self.stream_events(tracker)
-        (stored,) = self._query(CURRENT_SESSION_COUNT, tracker.sender_id)[0]
-        rows = []
-        for event in itertools.islice(tracker.events, stored, len(tracker.events)):
-            data = event.as_dict()
-            rows.append({
-                "sender": tracker.sender_id,
-                "type_name": event.type_name,
-                "timestamp": data.get("timestamp"),
-                "intent": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                "action": data.get("name"),
-                "data": json.dumps(data),
-            })
-        if not rows:
-            return
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.executemany(INSERT_EVENT, rows)
-            connection.commit()
-        finally:
-            connection.close()
+        with self._cursor() as (connection, cursor):
+            (stored,) = cursor.execute(
+                CURRENT_SESSION_COUNT, {"sender": tracker.sender_id, "started": SessionStarted.type_name}
+            ).fetchone()
+            rows = []
+            for event in itertools.islice(tracker.events, stored, len(tracker.events)):
+                data = event.as_dict()
+                rows.append({
+                    "sender": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:
+                cursor.executemany(INSERT_EVENT, rows)
+                connection.commit()
