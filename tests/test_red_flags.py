@@ -1,0 +1,239 @@
+"""The red-flag detector (footdrop/red_flags.py) on in-house cases, the files it reads, and the
+independence of its evaluation set.
+
+The measure of what patients get is the evaluation set written by people who never saw the
+examples (tests/red_flags/, tests/test_red_flag_evaluation.py). The cases here were written in
+the project (some of them kept from the word-list detector this one replaced): they pin down
+behaviour that must never change, and are not a measure of quality.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from footdrop.red_flags import ASK, EMERGENCY, EXAMPLES_FILES, NONE, load_examples, load_nlu_harmless, shared_detector
+from footdrop.signs import SIGNS_FILE, SignsError, load_signs
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ROOT / "tests" / "red_flags"
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return shared_detector()
+
+
+# Stated now: the emergency message at once, naming the sign.
+AT_ONCE = [
+    ("my face is drooping", "face"),
+    ("my mum's face looks droopy on one side and her words are slurred", "face"),
+    ("i suddenly cant lift my arm", "arm"),
+    ("worst headache of my life", "headache"),
+    ("sudden severe headache", "headache"),
+    ("my shin is swollen and rock hard and it hurts like crazy after the fall", "compartment"),
+    ("i've wet myself and can't feel anything between my legs", "saddle"),
+    ("I've lost control of my bowels", "bowel"),
+    ("i cant pee since this morning", "bladder"),
+    ("numbness in my groin", "saddle"),
+    ("the weakness is moving up my legs", "ascending"),
+    ("i can't get my words out", "speech"),
+    ("she's slurring her words", "speech"),
+    ("My speech is slurred!!! 😢", "speech"),
+    ("is it normal that my arm feels weak?", "arm"),
+    ("my fase is droopin", "face"),
+    ("my arm went weak for a few minutes yesterday but it's fine now", "arm"),  # a warning stroke
+    ("the foot drop has spread to my other foot", "both_legs"),
+    ("I collapsed", "floor"),
+]
+
+# Found, at once or after the safety question ("is this happening now?").
+FOUND = AT_ONCE + [
+    ("both my feet went weak this morning", "both_legs"),
+    ("my legs suddenly gave way and I can't walk", "floor"),
+    ("the numbness is spreading up to my thighs", "ascending"),
+    ("my face is drooping, is that a stroke?", "face"),
+    ("no headache, but my face is drooping", "face"),
+    ("I'm not sure if my face is drooping", "face"),  # unsure still counts: be safe
+    ("i can't poo or pee properly and my back is killing me", "bladder"),
+    ("my wife's words are coming out wrong and her arm is weak", "speech"),
+    ("I can't walk at all since this morning", "floor"),
+    ("my dad's foot went white and cold an hour ago", "cold_foot"),
+    ("I had a back operation yesterday and now I can't lift my foot", "after_procedure"),
+]
+
+# Never the emergency message, nor the safety question.
+QUIET = [
+    "what causes foot drop",
+    "can a stroke cause foot drop?",
+    "what is compartment syndrome",
+    "does MS cause weakness in the arms",
+    "is slurred speech a sign of a stroke?",
+    "what should I do if my face droops?",
+    "no headache",
+    "my face is fine",
+    "no problems with my bladder",
+    "I don't have any numbness between my legs",
+    "my arms are not weak and my speech is normal",
+    "my foot has dragged for months",
+    "should I wear a brace",
+    "my foot drop is slowly getting worse",
+    "I keep tripping and falling over my toes",
+    "both my feet have been numb for years",
+    "I can't lift my foot when I walk",
+    "could it move to my other foot",
+    "can both my feet go floppy",
+    "what if I lose control of my bladder",
+    "I'm scared my face will droop",
+    "i read that a swollen shin can mean compartment syndrome",
+    "is arm weakness a symptom of foot drop?",
+    "tell me about cauda equina syndrome symptoms like bladder problems",
+    "I can't speak Spanish",
+    "my shin muscle is weak",
+    "i struggle going up stairs",
+    "bladder control is fine, bowels normal",
+    "no slurred speech, no face drooping, no arm weakness",
+    "my face felt a bit numb last year but it's fine now",
+    "my podiatrist says I have collapsed arches",
+    "my mouth is numb from the dentist",
+    "I had a stroke six years ago and my arm has been a bit weak since",
+    "hello", "thanks", "yes", "no", "stop",
+]
+
+# Never the emergency message (the safety question is allowed: the words are close, and a tight
+# shin after exercise can be compartment syndrome).
+NOT_AT_ONCE = [
+    "my shin feels tight after running",
+    "my left foot is numb",
+    "I can't walk properly because of my foot drop",
+    "I had a headache last week",
+    "the pain is spreading down my leg",
+    "my shin hurts a lot after football",
+    "my arm is fine but my leg is weak",
+    "I can't talk right now I'm at work",
+]
+
+
+@pytest.mark.parametrize("text, sign", AT_ONCE)
+def test_a_sign_stated_now_gets_the_emergency_message(detector, text, sign):
+    assessment = detector.assess(text)
+    assert assessment.level == EMERGENCY, assessment
+    assert sign in assessment.signs
+
+
+@pytest.mark.parametrize("text, sign", FOUND)
+def test_a_sign_stated_now_is_never_missed(detector, text, sign):
+    assessment = detector.assess(text)
+    assert assessment.level in (EMERGENCY, ASK), assessment
+    assert sign in assessment.signs
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_questions_denials_history_and_other_meanings_stay_quiet(detector, text):
+    assert detector.assess(text).level == NONE
+
+
+@pytest.mark.parametrize("text", NOT_AT_ONCE)
+def test_near_misses_never_get_the_emergency_message(detector, text):
+    assert detector.assess(text).level != EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "<b>hi</b>", "¿Dónde está la clínica?", "asdkjh qwe zzzz", "x" * 3000])
+def test_bad_input_is_read_without_error(detector, text):
+    assert detector.assess(text).level in (EMERGENCY, ASK, NONE)
+
+
+def test_every_finding_says_where_and_why(detector):
+    assessment = detector.assess("I've had foot drop for a year. Since this morning my smile is lopsided.")
+    assert assessment.level == EMERGENCY
+    finding = assessment.findings[0]
+    assert finding.sign == "face" and "smile" in finding.part
+    assert finding.example  # the nearest example of the sign, for staff who check a decision
+
+
+def test_the_symptom_checks_buttons_are_never_taken_for_a_sign(detector):
+    """A button sends its payload as text; "both feet" answers a question, the table decides."""
+    raw = yaml.safe_load((ROOT / "content" / "symptom_check.yml").read_text())
+    payloads = [b["payload"] for q in raw["questions"].values() for b in q.get("buttons", [])]
+    payloads += [b["payload"] for b in raw["yes_no_buttons"]]
+    for payload in payloads:
+        assert detector.assess(payload).level == NONE, payload
+
+
+# ---- the files ----------------------------------------------------------------------------
+
+
+def test_every_sign_has_a_reason_words_and_examples():
+    signs = load_signs()
+    examples, harmless = load_examples(signs)
+    assert len(signs) == 20
+    for sign_id, sign in signs.items():
+        assert sign.why.endswith(".") and sign.words, sign_id
+        assert len(examples[sign_id]) >= 50, sign_id
+    assert len(harmless) >= 1000
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda raw: raw["signs"]["face"].pop("why"), "sign 'face': needs 'why' text"),
+        (lambda raw: raw["signs"]["arm"].update(words=[]), "sign 'arm': 'words' must be a list"),
+        (lambda raw: raw.update(signs=[]), "'signs' must map sign ids"),
+    ],
+)
+def test_a_mistake_in_the_signs_file_is_named(tmp_path, change, message):
+    raw = yaml.safe_load(SIGNS_FILE.read_text())
+    change(raw)
+    path = tmp_path / "emergency_signs.yml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(SignsError, match=message):
+        load_signs(path)
+
+
+def test_examples_for_an_unknown_sign_are_named(tmp_path):
+    path = tmp_path / "emergency_examples.yml"
+    path.write_text(yaml.safe_dump({"signs": {"elbow": {"examples": ["my elbow"], "harmless": []}}}))
+    with pytest.raises(SignsError, match=r"unknown|does not list.*elbow"):
+        load_examples(load_signs(), [path])
+
+
+def test_the_triage_doc_names_every_sign():
+    doc = (ROOT / "docs" / "triage.md").read_text()
+    rows = {line.split("|")[1].strip() for line in doc.splitlines() if line.startswith("| ") and line.count("|") == 4}
+    assert set(load_signs()) <= rows
+
+
+# ---- the evaluation set stays a fair test ----------------------------------------------------
+
+
+def evaluation_texts(part: str) -> list:
+    raw = yaml.safe_load((SETS / f"{part}.yml").read_text())
+    return [m["text"] for m in raw["emergencies"] + raw["harmless"]]
+
+
+def test_the_evaluation_set_is_big_enough_and_covers_every_sign():
+    signs = set(load_signs())
+    emergencies, harmless = 0, 0
+    for part in ("dev", "test"):
+        raw = yaml.safe_load((SETS / f"{part}.yml").read_text())
+        assert {m["sign"] for m in raw["emergencies"]} == signs, part
+        emergencies += len(raw["emergencies"])
+        harmless += len(raw["harmless"])
+    assert emergencies >= 150 and harmless >= 150 and emergencies + harmless >= 300
+
+
+def normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_no_evaluation_message_is_in_what_the_detector_learns_from():
+    """The set measures words the detector never saw: none may be copied into its examples,
+    and the development and test parts do not overlap."""
+    examples, harmless = load_examples(load_signs(), EXAMPLES_FILES)
+    learned = {normal(t) for lines in examples.values() for t in lines} | {normal(t) for t in harmless}
+    learned |= {normal(t) for t in load_nlu_harmless()}
+    dev, test = {normal(t) for t in evaluation_texts("dev")}, {normal(t) for t in evaluation_texts("test")}
+    assert not dev & test
+    assert not (dev | test) & learned
