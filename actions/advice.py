@@ -1,4 +1,4 @@
-"""The end of a symptom check, and the emergency message anywhere in the conversation.
+"""The end of a symptom check, and the reasons of the emergency message.
 
 The words and the decision come from ``actions.triage`` and ``actions.emergency`` (no Rasa in
 either); the clinic's details from ``clinic.yml``, checked when the action server starts.
@@ -13,9 +13,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers, triage
+from actions import triage
 from actions.clinic import load_clinic
-from actions.emergency import emergency_lines, emergency_payload
+from actions.emergency import emergency_payload, reason_lines
 from actions.symptom_check import CHECK_DONE_SLOT, answers_so_far
 
 # Read and validated once, when the action server imports the actions: a mistake in
@@ -54,17 +54,23 @@ class TriageAdvice(Action):
 
 
 class Emergency(Action):
-    """A message with an emergency sign: stop everything (any form) and say what to do now."""
+    """After ``utter_emergency`` (which needs no action server): why the signs found need care
+    now, and whatever was going on (the symptom check included) stops here."""
 
     def name(self) -> Text:
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        signs = answers.red_flags(text)
-        dispatcher.utter_message(
-            text="\n".join(emergency_lines(signs, CLINIC["emergency_number"])),
-            custom=emergency_payload(signs, CLINIC),
-        )
-        # Whatever was going on (the symptom check included) stops here.
+        dispatcher.utter_message(text="\n".join(reason_lines(signs_found(tracker))))
         return [SlotSet("triage_level", "emergency"), ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def signs_found(tracker: Tracker) -> List[str]:
+    """The red-flag detector's signs in the latest message, or, when that message answered
+    the safety question ("yes"), in the message the question was about."""
+    messages = [e for e in reversed(tracker.events) if e.get("event") == "user"][:2]
+    for message in messages:
+        signs = [e["value"] for e in (message.get("parse_data") or {}).get("entities", []) if e.get("entity") == "red_flag"]
+        if signs:
+            return signs
+    return []

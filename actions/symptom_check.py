@@ -6,8 +6,9 @@ move slots in and out of the conversation.
 
 How the form treats each message while it is asking a question:
 
-1. an emergency sign, "stop" or "why do you ask?": nothing is extracted, so the form
-   rejects the message and the rules for those intents take over (then the form resumes);
+1. an emergency sign, the red-flag safety question's reason ("is this happening now?") or
+   the answer to it, "stop" or "why do you ask?": nothing is extracted, so the form rejects
+   the message and the rules for those intents take over (then the form resumes);
 2. an answer to the question asked (button or free text): it fills that slot, and any other
    answer the message states ("left foot, since Monday, no pain") fills those slots too;
 3. a question on another topic ("what is an AFO?"): rejected, answered by its rule, resumed;
@@ -18,7 +19,6 @@ Once the answers so far already mean "emergency", the form asks nothing more.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, List, Optional, Text
 
@@ -29,15 +29,18 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers, triage
 from actions.questions import load_questions
+from footdrop.questions import is_question
 
 FORM = "symptom_form"
 UNCLEAR_SLOT = "unclear_answer"
-# Every answer the check keeps (the asked ones and severe_headache, which is only ever told).
+# Every answer the check keeps.
 ALL_SLOTS = tuple(triage.CHOICES)
 CHECK_DONE_SLOT = "check_done"
 
 # Intents that are never an answer to a question of the form (their rules handle them).
-INTERRUPTING_INTENTS = {"emergency", "stop", "why_ask"}
+INTERRUPTING_INTENTS = {"emergency", "red_flag_check", "stop", "why_ask"}
+# The red-flag safety question: the reply to it answers that question, not the form's.
+SAFETY_QUESTION = "utter_ask_red_flag_now"
 # Intents that are a question of their own when the message is phrased as a question.
 TOPIC_INTENT_PREFIX = "ask_"
 OTHER_TOPIC_INTENTS = {"bot_identity", "bot_capabilities"}
@@ -49,24 +52,27 @@ PARSERS: Dict[str, Callable[[str], Any]] = {
     "progression": answers.parse_progression,
 }
 
-_QUESTION_START = re.compile(
-    r"^\s*(what|whats|what's|why|how|who|which|when|where|can|could|does|do|is|are|should|will|would)\b",
-    re.IGNORECASE,
-)
-
-
 def parse_answer(slot: str, text: str) -> Any:
     """The value of ``slot`` in a reply to its own question, or None."""
     return PARSERS.get(slot, answers.parse_yes_no)(text)
 
 
-def is_question(text: str) -> bool:
-    return text.strip().endswith("?") or bool(_QUESTION_START.match(text))
-
-
 def is_topic_question(intent: Optional[str], text: str) -> bool:
     topical = bool(intent) and (intent.startswith(TOPIC_INTENT_PREFIX) or intent in OTHER_TOPIC_INTENTS)
     return topical and is_question(text)
+
+
+def previous_action(tracker: Tracker) -> Optional[str]:
+    """The assistant's last action before the latest message (not counting listening)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
 
 
 def answers_so_far(tracker: Tracker) -> Dict[str, Any]:
@@ -100,10 +106,14 @@ class ValidateSymptomForm(FormValidationAction):
         text = (message.get("text") or "").strip()
         intent = (message.get("intent") or {}).get("name")
         requested = tracker.get_slot("requested_slot")
-        if not text or intent in INTERRUPTING_INTENTS:
+        if not text or previous_action(tracker) == SAFETY_QUESTION:
+            return {}
+        value = parse_answer(requested, text) if requested else None
+        # An interruption, unless the red-flag detector was only unsure about what is a plain
+        # answer to the question asked ("it's getting a bit worse"): that is the answer.
+        if intent in INTERRUPTING_INTENTS and not (intent == "red_flag_check" and value is not None):
             return {}
         stated = answers.extract_answers(text)
-        value = parse_answer(requested, text) if requested else None
         if value is None:
             value = stated.get(requested)
         if value is None and is_topic_question(intent, text):

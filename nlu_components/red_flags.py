@@ -1,19 +1,28 @@
 """Rasa graph component: emergency signs decide the intent, whatever the classifier thought.
 
-It runs last in the NLU pipeline (after ``FallbackClassifier``). When
-``actions.answers.red_flags`` finds an emergency sign stated in the message ("my face is
-drooping", "worst headache of my life"), the intent becomes ``emergency`` with confidence 1
-and each sign is added as a ``red_flag`` entity; the rule for ``emergency`` then interrupts
-anything, including the symptom check. A sign is never lost because DIET was unsure or
-chose a topic.
+It runs last in the NLU pipeline (after ``FallbackClassifier``) and asks the red-flag detector
+(``footdrop.red_flags``: the sentence encoder, the signs' lay examples and medspaCy's ConText)
+about every typed message:
 
-The other way round, when DIET says ``emergency`` but no sign is stated, the message keeps
-that intent unless it is a question ("can a stroke cause foot drop?"): a question about a
-condition gets its topic answer, a description errs on the side of caution.
+- **emergency**: the intent becomes ``emergency`` (confidence 1) and each sign found is added
+  as a ``red_flag`` entity. The rule for ``emergency`` then interrupts anything, the symptom
+  check included, with ``utter_emergency`` (no action server needed).
+- **ask**: the detector is unsure (between its two thresholds), so the intent becomes
+  ``red_flag_check``: the assistant asks one safety question (is this happening now, or did it
+  start in the last few hours?) instead of guessing either way.
+- **none**: the classifier's intent stands, except that DIET's own ``emergency`` (learned from
+  a few examples) is never trusted alone: a question ("can a stroke cause foot drop?") gets
+  its topic, anything else the safety question.
+
+A sign is never lost because DIET was unsure or chose a topic. Button payloads ("/affirm")
+skip the NLU pipeline, so they never reach this component.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,27 +32,27 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-import re
+from footdrop.questions import is_question
+from footdrop.red_flags import ASK, EMERGENCY, RedFlagDetector, Thresholds, shared_detector
 
-from actions.answers import red_flags
+logger = logging.getLogger(__name__)
 
-EMERGENCY = "emergency"
+EMERGENCY_INTENT = "emergency"
+CHECK_INTENT = "red_flag_check"
 ENTITY = "red_flag"
-
-_QUESTION = re.compile(
-    r"^\s*(what|whats|what's|why|how|which|can|could|does|do|is|are|should|will|would)\b|\?\s*$",
-    re.IGNORECASE,
-)
-
-
-def is_question(text: str) -> bool:
-    """A question ("can a stroke cause foot drop?"), as opposed to a description."""
-    return bool(_QUESTION.search(text.strip()))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RedFlagIntentOverride(GraphComponent):
-    """Sets the ``emergency`` intent (and ``red_flag`` entities) when a message states a red flag."""
+    """Sets ``emergency`` or ``red_flag_check`` from the red-flag detector (see the module doc)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # The detector's thresholds (footdrop.red_flags.Thresholds), each as its own option.
+        return {"encoder": "build/encoder", **dataclasses.asdict(Thresholds())}
+
+    def __init__(self, detector: RedFlagDetector) -> None:
+        self.detector = detector
 
     @classmethod
     def create(
@@ -53,7 +62,9 @@ class RedFlagIntentOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RedFlagIntentOverride":
-        return cls()
+        thresholds = Thresholds(**{f.name: float(config[f.name]) for f in dataclasses.fields(Thresholds)})
+        # Checks the encoder's hashes: a changed model file stops the server here, named.
+        return cls(shared_detector(Path(config["encoder"]), thresholds))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -62,22 +73,27 @@ class RedFlagIntentOverride(GraphComponent):
 
     def _process(self, message: Message) -> None:
         text: Optional[str] = message.get(TEXT)
-        if not text or text.startswith("/"):
+        if not text or not text.strip() or text.startswith("/"):
             return  # empty, or a button payload naming its intent
-        signs = red_flags(text)
+        assessment = self.detector.assess(text)
         intent = (message.get(INTENT) or {}).get("name")
-        if signs:
-            self._set_intent(message, EMERGENCY)
+        if assessment.level == EMERGENCY:
+            self._set_intent(message, EMERGENCY_INTENT)
+        elif assessment.level == ASK:
+            self._set_intent(message, CHECK_INTENT)
+        elif intent == EMERGENCY_INTENT:
+            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i["name"] != EMERGENCY_INTENT]
+            if is_question(text) and ranking:
+                self._set_intent(message, ranking[0]["name"], ranking[0]["confidence"])
+            else:
+                self._set_intent(message, CHECK_INTENT)
+        if assessment.signs:
             entities = list(message.get(ENTITIES) or [])
             entities += [
                 {"entity": ENTITY, "value": sign, "start": 0, "end": len(text), "extractor": type(self).__name__}
-                for sign in signs
+                for sign in assessment.signs
             ]
             message.set(ENTITIES, entities, add_to_output=True)
-        elif intent == EMERGENCY and is_question(text):
-            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i["name"] != EMERGENCY]
-            if ranking:
-                self._set_intent(message, ranking[0]["name"], ranking[0]["confidence"])
 
     @staticmethod
     def _set_intent(message: Message, name: str, confidence: float = 1.0) -> None:

@@ -42,6 +42,25 @@ def trained_model() -> Path:
     return MODEL
 
 
+def filled(text: str) -> str:
+    """A response of domain.yml as patients get it: the clinic's details (clinic.yml) filled in
+    by the response generator (channels/responses.py)."""
+    from channels.responses import clinic_values
+
+    for key, value in clinic_values().items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def endpoints_for(actions_port: int, tracker_store: Dict[str, Any]) -> Dict[str, Any]:
+    """The project's endpoints.yml (its response generator included) with a test's own action
+    server and conversation store."""
+    endpoints = load_yaml("endpoints.yml")
+    endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{actions_port}/webhook"}
+    endpoints["tracker_store"] = tracker_store
+    return endpoints
+
+
 def rasa_command(*args: str) -> list:
     return [str(BIN / "rasa"), *args]
 
@@ -123,11 +142,7 @@ def assistant(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempP
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         yaml.safe_dump(
-            {
-                "version": "3.1",
-                "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
-                "tracker_store": {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(workdir / "tracker.db")},
-            }
+            endpoints_for(actions_port, {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(workdir / "tracker.db")})
         )
     )
     processes = []

@@ -26,7 +26,7 @@ from actions.clinic import load_clinic
 from actions.questions import load_questions
 from channels import kind
 from channels.preflight import main as run_preflight
-from tests.conftest import BIN, ROOT, free_port, load_yaml, rasa_command, stop, wait_until_up
+from tests.conftest import BIN, ROOT, endpoints_for, free_port, load_yaml, rasa_command, stop, wait_until_up
 
 ACTION_TIMEOUT = 2  # FOOTDROP_ACTION_TIMEOUT of this module's server, in seconds
 
@@ -59,13 +59,7 @@ def faulty(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     credentials = load_yaml("credentials.yml")
     (workdir / "credentials.yml").write_text(yaml.safe_dump(credentials))
     (workdir / "endpoints.yml").write_text(
-        yaml.safe_dump(
-            {
-                "version": "3.1",
-                "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
-                "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "tracker.db")},
-            }
-        )
+        yaml.safe_dump(endpoints_for(actions_port, {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "tracker.db")}))
     )
     running = FaultyAssistant(f"http://127.0.0.1:{rasa_port}")
     running.actions_port, running.workdir = actions_port, workdir
@@ -121,11 +115,14 @@ async def test_with_the_action_server_down_the_patient_gets_the_fallback_over_so
     assert texts(replies)[-1] == kind.fallback_text()
 
 
-def test_with_the_action_server_down_an_emergency_still_gets_the_emergency_number(faulty):
-    """The emergency message comes from a custom action; the fallback still says whom to call."""
+def test_with_the_action_server_down_an_emergency_still_gets_the_emergency_message(faulty):
+    """utter_emergency needs only the Rasa server: the number from clinic.yml and the widget's
+    marker arrive; the reasons (a custom action) are replaced by the kind fallback."""
     replies = faulty.send("my face is drooping", uuid.uuid4().hex)
+    number = load_clinic().emergency_number
+    assert texts(replies)[0].startswith(f"This may be an emergency. Call {number} now")
+    assert {"emergency": True, "call": number} in [r.get("custom") for r in replies]
     assert texts(replies)[-1] == kind.fallback_text()
-    assert f"In an emergency, call {load_clinic().emergency_number}." in kind.fallback_text()
 
 
 def test_with_the_action_server_down_the_patient_gets_the_fallback_and_the_check_works_once_it_is_back(faulty):

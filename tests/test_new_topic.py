@@ -129,7 +129,10 @@ def test_the_worked_example_is_checked_trained_and_answered_over_rest(copy: Path
 
     port = free_port()
     endpoints = copy / "test-endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {copy / 'tracker.db'}\n")
+    endpoints.write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {copy / 'tracker.db'}\n"
+        "nlg:\n  type: channels.responses.ClinicResponses\n"
+    )
     log = copy / "rasa.log"
     server = subprocess.Popen(
         [".venv/bin/rasa", "run", "--model", str(model), "--port", str(port), "--endpoints", str(endpoints)],

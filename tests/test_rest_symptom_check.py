@@ -1,5 +1,5 @@
-"""The symptom check and the emergency message, end to end over the REST channel of the real,
-trained server and its action server."""
+"""The symptom check, the emergency message and the safety question, end to end over the REST
+channel of the real, trained server and its action server."""
 
 from __future__ import annotations
 
@@ -110,3 +110,33 @@ def test_free_text_fills_several_answers_and_why_explains(assistant):
     assert unusable[-1]["text"] == questions["preceded_by"].again
     stopped = send(assistant, "stop", sender).json()
     assert "stopped the symptom check" in texts(stopped)
+
+
+def test_the_emergency_message_says_why_for_the_sign_found(assistant):
+    replies = send(assistant, "my smile has gone lopsided since lunch").json()
+    assert is_emergency(replies)
+    assert "Why this matters:" in texts(replies) and "stroke" in texts(replies)
+
+
+def test_when_unsure_the_assistant_asks_one_safety_question_and_yes_gets_the_emergency_message(assistant):
+    sender = uuid.uuid4().hex
+    asked = send(assistant, "is this an emergency?", sender).json()
+    assert "is this happening now" in texts(asked).lower()
+    assert not is_emergency(asked)
+    assert [b["payload"] for b in asked[-1]["buttons"]] == ["/affirm", "/deny"]
+    yes = send(assistant, "/affirm", sender).json()
+    assert is_emergency(yes)
+    assert f"Call {CLINIC.emergency_number} now" in texts(yes)
+
+
+def test_no_to_the_safety_question_advises_a_doctor_today_and_the_check_goes_on(assistant):
+    sender = uuid.uuid4().hex
+    first = send(assistant, "check my symptoms", sender).json()
+    assert first[-1]["text"] == load_questions()["affected_side"].ask
+    send(assistant, "should I go to A&E?", sender)
+    no = send(assistant, "/deny", sender).json()
+    said = texts(no)
+    assert "talk to a doctor about it today" in said and CLINIC.phone in said
+    assert f"call {CLINIC.emergency_number} at once" in said
+    assert no[-1]["text"] == load_questions()["affected_side"].ask  # the check resumes
+    assert not is_emergency(no)

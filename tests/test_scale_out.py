@@ -32,7 +32,7 @@ import requests
 
 from actions import triage
 from actions.questions import load_questions
-from tests.conftest import load_yaml
+from tests.conftest import filled, load_yaml
 from tests.scale_support import Cluster, RedisMonitor, Services
 from tests.test_rest import QUESTIONS
 
@@ -296,7 +296,7 @@ def test_every_conversation_is_stored_whole_once_and_in_order(run: Run, capsys):
 
 def test_every_message_got_its_answer_whichever_replica_answered(run: Run):
     responses = load_yaml("domain.yml")["responses"]
-    expected = {text: responses[f"utter_{intent}"][0]["text"] for intent, text in QUESTIONS.items()}
+    expected = {text: filled(responses[f"utter_{intent}"][0]["text"]) for intent, text in QUESTIONS.items()}
     for chat in run.chats:
         for index, message in enumerate(chat.messages):
             texts = [r.get("text") for r in chat.replies[index]]

@@ -33,16 +33,19 @@ def tracker(
     requested: Optional[str] = None,
     slots: Optional[Dict[str, Any]] = None,
     form_active: bool = True,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    earlier: Optional[List[Dict[str, Any]]] = None,
 ) -> Tracker:
+    """A conversation whose latest message is `text`; `earlier` events come before it."""
     all_slots = {slot: None for slot in ALL_SLOTS}
     all_slots.update({"requested_slot": requested, UNCLEAR_SLOT: None, "check_done": False})
     all_slots.update(slots or {})
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
     return Tracker(
         sender_id="test",
         slots=all_slots,
         latest_message=message,
-        events=[{"event": "user", "text": text, "parse_data": message}],
+        events=[*(earlier or []), {"event": "user", "text": text, "parse_data": message}],
         paused=False,
         followup_action=None,
         active_loop={"name": FORM} if form_active else {},
@@ -140,6 +143,7 @@ def test_an_answer_already_given_is_not_overwritten_by_a_side_remark(domain):
         ("why do you ask", "why_ask"),
         ("stop", "stop"),
         ("my face is drooping", "emergency"),
+        ("my leg feels odd and heavy since lunch", "red_flag_check"),
     ],
 )
 def test_a_question_stop_or_emergency_is_not_taken_as_an_answer(domain, text, intent):
@@ -147,6 +151,23 @@ def test_a_question_stop_or_emergency_is_not_taken_as_an_answer(domain, text, in
     filled = validate(domain, text, "onset", intent=intent)
     assert not any(value is not None for slot, value in filled.items() if slot in ALL_SLOTS)
     assert UNCLEAR_SLOT not in filled
+
+
+def test_a_plain_answer_the_detector_was_unsure_about_is_the_answer(domain):
+    filled = validate(domain, "it's getting a bit worse", "progression", intent="red_flag_check")
+    assert filled["progression"] == "worse"
+
+
+def test_the_reply_to_the_safety_question_is_not_an_answer_to_the_form(domain):
+    """ "yes" to "is this happening now?" must not fill the question the form had asked."""
+    asked = [
+        {"event": "user", "text": "my leg feels odd", "parse_data": {"intent": {"name": "red_flag_check"}}},
+        {"event": "action", "name": "utter_ask_red_flag_now"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    _, events = run(ValidateSymptomForm(), tracker("yes", "affirm", "numbness", earlier=asked), domain)
+    filled = slot_events(events)
+    assert not any(value is not None for slot, value in filled.items() if slot in ALL_SLOTS)
 
 
 def test_the_form_stops_asking_once_answers_mean_emergency(domain):
@@ -230,7 +251,8 @@ ROUTINE = answers(
         (ROUTINE, "routine", "next visit"),
         ({**ROUTINE, "already_seen": False}, "soon", "1–2 weeks"),
         ({**ROUTINE, "onset": "days_weeks"}, "urgent", "24 hours"),
-        ({**ROUTINE, "onset": "sudden", "other_weakness": True}, "emergency", f"Call {CLINIC['emergency_number']} now"),
+        ({**ROUTINE, "onset": "sudden"}, "same_day", "seen today"),
+        ({**ROUTINE, "other_weakness": True}, "emergency", f"Call {CLINIC['emergency_number']} now"),
     ],
 )
 def test_the_advice_fits_the_level_names_the_clinic_and_recaps(domain, given, level, says):
@@ -245,10 +267,31 @@ def test_the_advice_fits_the_level_names_the_clinic_and_recaps(domain, given, le
     assert "left foot" in recap["text"]
 
 
-def test_the_emergency_action_stops_the_form_and_marks_its_message(domain):
-    t = tracker("my face is drooping", "emergency", "onset")
+def red_flag(sign: str) -> Dict[str, Any]:
+    return {"entity": "red_flag", "value": sign, "extractor": "RedFlagIntentOverride"}
+
+
+def test_the_emergency_action_gives_the_reason_of_each_sign_and_stops_the_form(domain):
+    """utter_emergency (no action server) says what to do; the action adds why."""
+    t = tracker("my face droops and I can't speak", "emergency", "onset", entities=[red_flag("face"), red_flag("speech")])
     messages, events = run(Emergency(), t, domain)
-    assert CLINIC["emergency_number"] in messages[0]["text"]
-    assert "stroke" in messages[0]["text"]
-    assert messages[0]["custom"]["emergency"] is True
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    assert text.startswith("Why this matters:")
+    assert "face that droops" in text and "trouble speaking" in text
     assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+    assert slot_events(events)["triage_level"] == "emergency"
+
+
+def test_after_yes_to_the_safety_question_the_reasons_are_those_of_the_message_asked_about(domain):
+    asked = [
+        {"event": "user", "text": "my foot went cold", "parse_data": {"entities": [red_flag("cold_foot")]}},
+        {"event": "action", "name": "utter_ask_red_flag_now"},
+    ]
+    messages, _ = run(Emergency(), tracker("yes", "affirm", earlier=asked, form_active=False), domain)
+    assert "blood supply" in messages[0]["text"]
+
+
+def test_without_a_named_sign_the_reason_is_general(domain):
+    messages, _ = run(Emergency(), tracker("is this an emergency", "emergency", form_active=False), domain)
+    assert "can be a sign of an emergency" in messages[0]["text"]

@@ -38,7 +38,9 @@ CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_capabilities", "bot_identity", "out_of_scope",
 }
 # Handled by the symptom check's custom actions (actions/), not by one response each.
-SYMPTOM_CHECK_INTENTS = {"check_symptoms", "describe_symptoms", "inform", "stop", "why_ask", "emergency"}
+SYMPTOM_CHECK_INTENTS = {
+    "check_symptoms", "describe_symptoms", "inform", "stop", "why_ask", "emergency", "red_flag_check",
+}
 MAX_GRADE = 8.0
 MIN_TRAINING_EXAMPLES = 15
 MIN_HOLDOUT_EXAMPLES = 5
