@@ -9,8 +9,8 @@ value, or ``None`` when the answer is not understood:
 - ``parse_yes_no``      -> True | False (for the yes/no questions)
 - ``parse_progression`` -> "stable" | "worse" | "spreading"
 
-``extract_answers`` reads a free-text description and returns every slot it states, and
-``red_flags`` lists the emergency signs a message states as present.
+``extract_answers`` reads a free-text description and returns every slot it states. (Emergency
+signs in a message are the red-flag detector's job: ``footdrop.red_flags``.)
 
 How it works: the text is normalised (case, apostrophes, contractions, emoji, stretched
 letters, a few abbreviations, one-letter typos of key words such as "lft" or "rigth"), then run
@@ -51,22 +51,7 @@ __all__ = [
     "parse_yes_no",
     "parse_progression",
     "extract_answers",
-    "red_flags",
-    "RED_FLAG_IDS",
 ]
-
-RED_FLAG_IDS = (
-    "face",
-    "arm",
-    "speech",
-    "headache",
-    "shin",
-    "bladder_bowel",
-    "saddle",
-    "both_legs_sudden",
-    "spreading",
-    "collapse",
-)
 
 # ----------------------------------------------------------------------------------------
 # Word sets used by the patterns (``$NAME`` in a pattern) and by the scope logic.
@@ -100,11 +85,6 @@ SETS: Dict[str, List[str]] = {
         "severely", "severe", "excruciating", "excruciatingly", "agony", "agonising", "agonizing",
         "unbearable", "worst", "intense", "horrendous", "horrific", "crippling", "screaming",
         "awful", "terrible", "insane", "insanely",
-    ],
-    "HEAD_SEVERE": [
-        "worst", "severe", "severely", "terrible", "excruciating", "agonising", "agonizing",
-        "blinding", "splitting", "explosive", "exploding", "thunderclap", "awful", "horrendous",
-        "horrible", "unbearable", "intense", "crushing", "massive", "violent", "agony",
     ],
     "LOWER_BODY": [
         "leg", "legs", "body", "thigh", "thighs", "knee", "knees", "hip", "hips", "waist", "arm",
@@ -340,12 +320,6 @@ PATTERNS: Dict[str, Dict[str, List[str]]] = {
         # tight, tense or hard on their own can be a sore muscle after running; they count
         # for the shin together with swelling or very bad pain
         "SX_TIGHT": ["tense|tight|tightness|shiny|rigid|hard|firm"],
-        "SX_HEADACHE": [
-            "headache|headaches|migraine|migraines", "head pain|ache",
-            "pain in $POSS? head",
-            "head is|was? pounding|throbbing|hurting|banging|exploding|splitting",
-            "head hurts|hurt",
-        ],
         "SX_BLADDER": [
             "incontinent|incontinence",
             "wet|wetting|peed|peeing|weed|weeing|pooed|pooing|pooped|soiled|soiling|pissed|"
@@ -379,9 +353,6 @@ PATTERNS: Dict[str, Dict[str, List[str]]] = {
             "getting higher", "higher up", "up $POSS? body",
             "moving|creeping|spreading|travelling|traveling|climbing|rising|spread up",
         ],
-        "SX_COLLAPSE": [
-            "collapsed|collapse|collapsing|fainted|fainting", "passed out", "blacked out",
-        ],
         "SX_CANTWALK": [
             "$CANT not walk|stand", "cannot walk|stand", "unable to walk|stand",
             "not able to walk|stand", "$CANT not get up", "can barely walk|stand",
@@ -392,10 +363,6 @@ PATTERNS: Dict[str, Dict[str, List[str]]] = {
         "MOD_INTENSE": [
             "$INTENSE", "like crazy|hell|mad|anything", "killing me", "a lot", "too much",
             "really bad", "so bad", "very bad", "the worst",
-        ],
-        "MOD_HEAD_SEVERE": [
-            "$HEAD_SEVERE", "really|very|so|extremely bad", "like being hit|kicked",
-            "killing me", "never had one like", "of my life", "out of this world",
         ],
     },
     "CUE": {
@@ -490,7 +457,12 @@ PATTERNS: Dict[str, Dict[str, List[str]]] = {
             "crash",
             "accident at work", "in an accident", "an accident",
             "broke|broken|fractured|fracture|fractures|sprained|sprain|twisted|rolled|"
-            "dislocated $POSS? ~leg|ankle|foot|shin|hip|fibula|tibia",
+            "dislocated $POSS? ~leg|ankle|foot|shin|hip|fibula|tibia|knee|kneecap",
+            # a twisted or dislocated knee is an injury (triage U3), not a "knee problem"
+            "hurt|injured|twisted|dislocated|sprained|wrecked|banged|damaged $PERS knee|kneecap",
+            "dislocated knee|kneecap", "knee dislocation|injury|sprain", "kneecap popped|came out",
+            "$PERS knee popped|went out", "torn|tore $POSS? acl|ligament|ligaments|meniscus|cartilage",
+            "acl|ligament|meniscus|cartilage tear|injury|damage",
             "broken|fractured ~leg|ankle|foot|shin|fibula|tibia",
             "hurt|injured|bashed|banged|hit|kicked|knocked|crushed|cut $POSS ~leg|ankle|foot|shin",
             "kicked|hit|struck in $POSS? ~leg|shin", "a blow|knock to $POSS? ~leg|shin|knee",
@@ -510,11 +482,8 @@ PATTERNS: Dict[str, Dict[str, List[str]]] = {
             "hurt|injured|twisted|strained|pulled|damaged $PERS back",
             "stenosis|spondylosis|spondylolisthesis|lumbago|radiculopathy",
             "arthritis in $POSS? back|knee|knees|spine",
-            "knee problem|problems|issue|issues|injury|trouble|pain",
-            "bad|dodgy|sore knee|knees",
-            "hurt|injured|twisted|dislocated|sprained|wrecked|banged|damaged $PERS knee",
-            "dislocated knee", "torn|tore $POSS? acl|ligament|ligaments|meniscus|cartilage",
-            "acl|ligament|meniscus|cartilage tear|injury|damage", "l4|l5|s1",
+            "knee problem|problems|issue|issues|trouble|pain",
+            "bad|dodgy|sore knee|knees", "l4|l5|s1",
             "back|knee|hip pain",
         ],
         "PRE_SURGERY": [
@@ -1559,14 +1528,6 @@ def _event_stated(a: _Analysis, span: _Span) -> bool:
     return True
 
 
-def _has_sudden(a: _Analysis) -> bool:
-    """Anything in the message saying it came on within hours."""
-    for span in a.of("TIME_SUDDEN"):
-        if not a.skipped(span) and not a.is_negated(span):
-            return True
-    return _onset(a, strict=True) == "sudden"
-
-
 # ----------------------------------------------------------------------------------------
 # Slot values from an analysis.
 # ----------------------------------------------------------------------------------------
@@ -1929,66 +1890,3 @@ def extract_answers(text: str) -> Dict[str, object]:
     if progression:
         out["progression"] = progression
     return out
-
-
-def red_flags(text: str) -> List[str]:
-    """Emergency signs the message states as present (ids from ``RED_FLAG_IDS``), in that order.
-
-    Besides the ids the symptom check knows, "collapse" marks "I collapsed" / "suddenly can't
-    walk". Unsure mentions count ("not sure if my face is drooping"); questions about a
-    condition in general, negated, hypothetical and past-and-over mentions do not.
-    """
-    if not _text_ok(text):
-        return []
-    a = _analyse(text)
-    flags: Set[str] = set()
-    findings = [f for f in _findings(a) if f.present]  # uncertain ones still count: be safe
-
-    sudden_any = None
-
-    def sudden() -> bool:
-        nonlocal sudden_any
-        if sudden_any is None:
-            sudden_any = _has_sudden(a)
-        return sudden_any
-
-    for f in findings:
-        locs = f.locations
-        if f.kind in ("SX_WEAK", "SX_NUMB", "SX_DROOP") and "LOC_FACE" in locs:
-            flags.add("face")
-        if f.kind in ("SX_WEAK", "SX_NUMB") and "LOC_ARM" in locs:
-            flags.add("arm")
-        if f.kind == "SX_SPEECH" or (f.kind in ("SX_ABN", "SX_PROBLEM") and "LOC_SPEECH" in locs):
-            flags.add("speech")
-        if f.kind == "SX_HEADACHE" and (
-            _in_clause(a, f.span, ["MOD_HEAD_SEVERE"])
-            or any(a.sent_of[s.start] == a.sent_of[f.span.start] and a.status(s) is not False
-                   and not a.skipped(s) for s in a.of("TIME_SUDDEN"))
-        ):
-            flags.add("headache")
-        # a swollen shin, or a tight / hard one that is very painful (compartment syndrome);
-        # pain alone is more likely shin splints
-        if _shin_swelling(a, f):
-            flags.add("shin")
-        if f.kind == "SX_BLADDER" or (
-            f.kind in ("SX_PROBLEM", "SX_ABN", "SX_WEAK") and "LOC_BLADDER" in locs
-        ):
-            flags.add("bladder_bowel")
-        if f.kind == "SX_SADDLE" or (f.kind == "SX_NUMB" and "LOC_SADDLE" in locs):
-            flags.add("saddle")
-        if f.kind in ("SX_WEAK", "SX_DRAG", "SX_CANTWALK") and locs & {"LOC_BOTH", "LOC_LEGS_PL"}:
-            # "went weak", "gave way": a change that happened, or a sudden onset
-            went = any(a.word(k) in ("went", "gone", "suddenly", "gave", "giving")
-                       for k in range(f.span.start - 2, f.span.end))
-            if went or sudden():
-                flags.add("both_legs_sudden")
-        if f.kind == "SX_SPREAD":
-            clause = a.clause_of[f.span.start]
-            clause_words = {a.words[i] for i, c in enumerate(a.clause_of) if c == clause}
-            pain_only = _in_clause(a, f.span, ["SX_PAIN"]) and not _in_clause(
-                a, f.span, ["SX_WEAK", "SX_NUMB"])  # sciatica "spreading down my leg"
-            if not pain_only and not clause_words & {"rash", "bruise", "bruising", "redness"}:
-                flags.add("spreading")
-        if f.kind == "SX_COLLAPSE" or (f.kind == "SX_CANTWALK" and sudden()):
-            flags.add("collapse")
-    return [flag for flag in RED_FLAG_IDS if flag in flags]

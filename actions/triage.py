@@ -8,8 +8,9 @@ How it works
 * The patient's answers are a plain dict of slot values (see ``CHOICES``). ``None``, or a
   missing key, means "not known / not asked yet". ``QUESTIONS`` is the order the form asks in.
 * ``RULES`` is the decision table, one ``Rule`` per row, in table order: EMERGENCY rows
-  (E1-E7), URGENT (U1-U7), SOON (S1-S5), ROUTINE (R1). Each row has a stable id, a level,
-  a plain reason shown to the patient, the answers (``slots``) it reads, and ``applies``.
+  (E1, E3-E7), SAME DAY (D1-D2), URGENT (U2-U4, U7), SOON (S1-S5), ROUTINE (R1). Each row has
+  a stable id, a level, a plain reason shown to the patient, the answers (``slots``) it reads,
+  and ``applies``. (Ids of removed rows are not used again: E2, U1, U5, U6.)
 * ``triage`` returns the highest level of every row that applies, with the reasons and ids
   of the rows at that level only. ``emergency_now`` runs the same table on the answers given
   so far, so the form can stop as soon as an EMERGENCY row applies.
@@ -45,7 +46,8 @@ class Level(IntEnum):
     ROUTINE = 0
     SOON = 1
     URGENT = 2
-    EMERGENCY = 3
+    SAME_DAY = 3
+    EMERGENCY = 4
 
     @property
     def label(self) -> str:
@@ -58,6 +60,7 @@ class Level(IntEnum):
 
 LABELS: Dict[Level, str] = {
     Level.EMERGENCY: "Emergency",
+    Level.SAME_DAY: "Same day",
     Level.URGENT: "Urgent",
     Level.SOON: "Soon",
     Level.ROUTINE: "Routine",
@@ -65,6 +68,7 @@ LABELS: Dict[Level, str] = {
 
 WHEN: Dict[Level, str] = {
     Level.EMERGENCY: "call the emergency number now",
+    Level.SAME_DAY: "get checked by a clinician today",
     Level.URGENT: "contact a clinician within 24 hours",
     Level.SOON: "book an appointment within 1–2 weeks",
     Level.ROUTINE: "discuss it at your next visit",
@@ -83,10 +87,9 @@ CHOICES: Dict[str, Tuple[Any, ...]] = {
     "bladder_bowel": YES_NO,
     "progression": ("stable", "worse", "spreading"),
     "already_seen": YES_NO,
-    "severe_headache": YES_NO,
 }
 
-# The slots the form asks, in order. severe_headache is set only when the patient mentions it.
+# The slots the form asks, in order.
 QUESTIONS: Tuple[str, ...] = (
     "affected_side",
     "onset",
@@ -104,7 +107,7 @@ QUESTIONS: Tuple[str, ...] = (
 WHY: Dict[str, str] = {
     "affected_side": (
         "Foot drop in both feet often comes from the spine or brain. "
-        "If it starts suddenly, it needs emergency care."
+        "If it is new or getting worse, it needs emergency care."
     ),
     "onset": (
         "Foot drop that starts in hours or days needs a quicker check than one that came on "
@@ -117,12 +120,12 @@ WHY: Dict[str, str] = {
     "back_leg_pain": "Back or leg pain can mean a nerve is pinched in the back.",
     "numbness": "Numbness or tingling helps a clinician find which nerve is affected.",
     "other_weakness": (
-        "Sudden weakness in the face or an arm, or trouble speaking, can be a sign of a stroke, "
+        "New weakness in the face or an arm, or trouble speaking, can be a sign of a stroke, "
         "which needs emergency care."
     ),
     "shin_swelling": (
-        "A swollen, hard and very painful shin after an injury, fall or surgery can mean "
-        "pressure is building up in the leg, which needs emergency care."
+        "A swollen, hard and very painful shin can mean pressure is building up in the leg, "
+        "which needs emergency care."
     ),
     "bladder_bowel": (
         "Bladder or bowel changes, or numbness between the legs, can mean the nerves at the "
@@ -133,13 +136,9 @@ WHY: Dict[str, str] = {
         "emergency care."
     ),
     "already_seen": "Foot drop is a sign of another problem, so a clinician should find its cause.",
-    "severe_headache": (
-        "A sudden, severe headache can be a sign of bleeding in the brain, which needs "
-        "emergency care."
-    ),
 }
 
-HURT_BEFORE = ("injury", "fall", "surgery")
+INJURED_BEFORE = ("injury", "fall")
 SYMPTOMS = ("back_leg_pain", "numbness", "other_weakness", "shin_swelling", "bladder_bowel")
 
 
@@ -171,8 +170,17 @@ def _sudden(a: Answers) -> bool:
     return _is(a, "onset", "sudden")
 
 
-def _hurt_before(a: Answers) -> bool:
-    return _is(a, "preceded_by", *HURT_BEFORE)
+def _new(a: Answers) -> bool:
+    """Started within days or weeks (or hours)."""
+    return _is(a, "onset", "sudden", "days_weeks")
+
+
+def _getting_worse(a: Answers) -> bool:
+    return _is(a, "progression", "worse", "spreading")
+
+
+def _long_standing_and_stable(a: Answers) -> bool:
+    return _is(a, "onset", "gradual") and _is(a, "progression", "stable")
 
 
 def _both(a: Answers) -> bool:
@@ -190,36 +198,29 @@ def _all_answered(a: Answers) -> bool:
 
 
 def _benign(a: Answers) -> bool:
-    """Every answer known and calm: the only case that may be ROUTINE."""
+    """Every answer known and calm: the only case that may be ROUTINE (one foot or both:
+    long-standing, stable foot drop in both feet that a clinician has checked is not urgent)."""
     return (
         _all_answered(a)
-        and _is(a, "affected_side", "left", "right")
         and _is(a, "onset", "gradual")
         and _is(a, "preceded_by", "none")
         and not any(_yes(a, s) for s in SYMPTOMS)
         and _is(a, "progression", "stable")
         and _yes(a, "already_seen")
-        and not _yes(a, "severe_headache")
     )
 
 
-E, U, S, R = Level.EMERGENCY, Level.URGENT, Level.SOON, Level.ROUTINE
+E, D, U, S, R = Level.EMERGENCY, Level.SAME_DAY, Level.URGENT, Level.SOON, Level.ROUTINE
 
 RULES: Tuple[Rule, ...] = (
     Rule("E1", E,
-         "Foot drop that started suddenly, with weakness in the face or an arm or trouble "
-         "speaking, can be a sign of a stroke.",
-         ("onset", "other_weakness"),
-         lambda a: _sudden(a) and _yes(a, "other_weakness")),
-    Rule("E2", E,
-         "A sudden, severe headache with foot drop can be a sign of bleeding in the brain.",
-         ("severe_headache",),
-         lambda a: _yes(a, "severe_headache")),
+         "New weakness in the face or an arm, or trouble speaking, can be a sign of a stroke.",
+         ("other_weakness",),
+         lambda a: _yes(a, "other_weakness")),
     Rule("E3", E,
-         "A swollen, hard and very painful shin after an injury, fall or surgery can mean "
-         "pressure is building up in the leg.",
-         ("shin_swelling", "preceded_by"),
-         lambda a: _yes(a, "shin_swelling") and _hurt_before(a)),
+         "A swollen, hard and very painful shin can mean pressure is building up in the leg.",
+         ("shin_swelling",),
+         lambda a: _yes(a, "shin_swelling")),
     Rule("E4", E,
          "Bladder or bowel changes, or numbness between the legs, with back or leg pain can "
          "mean the nerves at the base of the spine are squeezed.",
@@ -231,47 +232,41 @@ RULES: Tuple[Rule, ...] = (
          ("bladder_bowel", "back_leg_pain"),
          lambda a: _yes(a, "bladder_bowel") and not _yes(a, "back_leg_pain")),
     Rule("E6", E,
-         "Weakness in both feet that started suddenly can come from a problem in the spine "
-         "or brain.",
-         ("affected_side", "onset"),
-         lambda a: _both(a) and _sudden(a)),
+         "Weakness in both feet that is new or getting worse can come from a problem in the "
+         "spine or brain.",
+         ("affected_side", "onset", "progression"),
+         lambda a: _both(a) and (_new(a) or _getting_worse(a))),
     Rule("E7", E,
          "Weakness that spreads to other parts of the body can be a sign of a serious "
          "nerve problem.",
          ("progression",),
          lambda a: _is(a, "progression", "spreading")),
-    Rule("U1", U,
-         "Foot drop that started within hours needs a quick check.",
+    Rule("D1", D,
+         "Foot drop that started suddenly, within hours, needs to be checked today.",
          ("onset",),
          _sudden),
+    Rule("D2", D,
+         "Foot drop that started after surgery needs to be checked today: the nerve may have "
+         "been hurt or pressed.",
+         ("preceded_by",),
+         lambda a: _is(a, "preceded_by", "surgery")),
     Rule("U2", U,
          "Foot drop that is new in the last days or weeks needs a quick check.",
          ("onset",),
          lambda a: _is(a, "onset", "days_weeks")),
     Rule("U3", U,
-         "Foot drop after an injury, fall or surgery can mean a nerve was hurt, and early "
-         "care helps.",
+         "Foot drop after an injury or a fall can mean a nerve was hurt, and early care helps.",
          ("preceded_by",),
-         _hurt_before),
+         lambda a: _is(a, "preceded_by", *INJURED_BEFORE)),
     Rule("U4", U,
          "Foot drop that is getting worse needs a quick check.",
          ("progression",),
          lambda a: _is(a, "progression", "worse")),
-    Rule("U5", U,
-         "Weakness in the face or an arm, or trouble speaking, needs a quick check even if "
-         "it came on slowly.",
-         ("other_weakness", "onset"),
-         lambda a: _yes(a, "other_weakness") and not _sudden(a)),
-    Rule("U6", U,
-         "A swollen, very painful shin needs a quick check, even without an injury, fall or "
-         "surgery.",
-         ("shin_swelling", "preceded_by"),
-         lambda a: _yes(a, "shin_swelling") and not _hurt_before(a)),
     Rule("U7", U,
          "Foot drop in both feet can come from a problem in the spine or brain, so it needs "
          "a quick check.",
-         ("affected_side", "onset"),
-         lambda a: _both(a) and not _sudden(a)),
+         ("affected_side", "onset", "progression"),
+         lambda a: _both(a) and not (_new(a) or _getting_worse(a)) and not _long_standing_and_stable(a)),
     Rule("S1", S,
          "Back or leg pain with foot drop can come from a pinched nerve in the back.",
          ("back_leg_pain",),
@@ -294,7 +289,7 @@ RULES: Tuple[Rule, ...] = (
          lambda a: not _all_answered(a)),
     Rule("R1", R,
          "Your foot drop has been checked before, came on slowly and is not changing.",
-         QUESTIONS + ("severe_headache",),
+         QUESTIONS,
          _benign),
 )
 
@@ -348,7 +343,6 @@ SYMPTOM_TEXT = {
     "other_weakness": "weakness in the face or an arm or trouble speaking",
     "shin_swelling": "a swollen painful shin",
     "bladder_bowel": "bladder or bowel changes or numbness between the legs",
-    "severe_headache": "a sudden severe headache",
 }
 PROGRESSION_TEXT = {
     "stable": "It is not changing.",
@@ -396,12 +390,17 @@ def recap(answers: Answers) -> List[str]:
 # ---- Advice: what to do, tailored to the level and the clinic --------------------------
 
 
-def _new_signs(clinic: Mapping[str, Any]) -> str:
-    return (
-        f"Call {clinic['emergency_number']} at once if your face droops, an arm gets weak, "
-        "you have trouble speaking, your shin gets swollen and very painful, "
-        "or your bladder or bowel changes."
-    )
+def _new_signs(clinic: Mapping[str, Any]) -> List[str]:
+    """The safety net under every level below EMERGENCY: the signs of content/emergency_signs.yml,
+    grouped in plain words."""
+    return [
+        f"Call {clinic['emergency_number']} at once if any of these happen:",
+        "- your face droops, an arm gets weak, or you have trouble speaking, seeing or keeping your balance.",
+        "- a sudden, very bad headache, or sudden confusion.",
+        "- your shin gets swollen, hard and very painful, or your foot turns cold and pale.",
+        "- you cannot control your bladder or bowels, or feel numb between your legs.",
+        "- weakness in both legs, weakness that spreads, or trouble breathing or swallowing.",
+    ]
 
 
 def advice_lines(decision: Decision, clinic: Mapping[str, Any]) -> List[str]:
@@ -417,12 +416,19 @@ def advice_lines(decision: Decision, clinic: Mapping[str, Any]) -> List[str]:
             "Do not drive yourself.",
             f"Do not wait to hear from {name}.",
         ]
+    if decision.level == Level.SAME_DAY:
+        return [
+            f"Call {name} on {phone} now and say you need to be seen today.",
+            f"Opening hours: {clinic['hours']}.",
+            f"If {name} can't see you today, go to urgent care or the emergency room today.",
+            *_new_signs(clinic),
+        ]
     if decision.level == Level.URGENT:
         return [
             f"Contact {name} on {phone} today, or within 24 hours at the latest.",
             f"Opening hours: {clinic['hours']}.",
             f"If {name} is closed, go to an urgent care clinic or an emergency department.",
-            _new_signs(clinic),
+            *_new_signs(clinic),
         ]
     if decision.level == Level.SOON:
         booking = clinic.get("booking_url")
@@ -431,10 +437,10 @@ def advice_lines(decision: Decision, clinic: Mapping[str, Any]) -> List[str]:
             f"Book an appointment with {name} within 1–2 weeks.",
             how,
             f"If it gets worse, contact {name} sooner.",
-            _new_signs(clinic),
+            *_new_signs(clinic),
         ]
     return [
         "Mention your foot drop at your next visit.",
         f"If anything changes, contact {name} on {phone} sooner.",
-        _new_signs(clinic),
+        *_new_signs(clinic),
     ]
