@@ -84,6 +84,15 @@ def test_every_topic_answer_has_body_care_note_and_source(intent):
     )
 
 
+@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+def test_a_care_note_that_says_see_your_doctor_says_how_soon(intent):
+    """As the triage table does (docs/triage.md): new foot drop within 24 hours, the same day
+    when it came on suddenly; emergency care for the emergency signs."""
+    note = split_answer(RESPONSES[f"utter_{intent}"][0]["text"]).care_note
+    if re.search(r"\bsee (your|a) doctor\b", note, re.I):
+        assert re.search(r"24 hours|same day|today|emergency", note, re.I), f"utter_{intent}: {note!r}"
+
+
 def test_every_answer_with_a_source_belongs_to_a_topic_intent():
     assert sorted(TOPIC_ANSWERS) == sorted(f"utter_{i}" for i in TOPIC_INTENTS)
 
