@@ -8,6 +8,8 @@ RASA        := $(BIN)/rasa
 PYTHON      := $(BIN)/python
 INSTALLED   := $(VENV)/.installed
 SPACY_MODEL := build/spacy/en_footdrop
+ENCODER     := build/encoder
+RED_FLAGS   := $(ENCODER)/cache/.fitted
 MODEL       := models/footdrop.tar.gz
 WEB_VENDOR  := web/widget/vendor/socket.io.min.js
 CHROMIUM    := /usr/bin/chromium
@@ -23,7 +25,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
                 nlu_components/sentence_features.py nlu_components/diet.py policies/rules.py \
-                actions/answers.py $(SPACY_MODEL)/meta.json
+                $(SPACY_MODEL)/meta.json $(RED_FLAGS)
+# What the red-flag detector learns from (footdrop/red_flags.py): its classifier is fitted
+# again, and kept in $(ENCODER)/cache, when any of these change.
+RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml \
+                   $(shell find data/nlu data/nlu.yml -name '*.yml') $(wildcard footdrop/*.py)
 
 .PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate \
         services compose-tool test-scale purge audit bench
@@ -39,7 +45,7 @@ help:
 	@echo "make compare-pipelines  held-out accuracy of config.yml vs evaluation/*.yml"
 	@echo "make report    patient messages the assistant could not answer -> reports/unanswered.md"
 	@echo "make new-topic NAME=ask_x  add a new topic's skeleton to every file (docs/EXTENDING.md)"
-	@echo "make evaluate  how well each topic is recognised: reports/nlu/summary.md"
+	@echo "make evaluate  how well each topic is recognised, and each emergency sign: reports/nlu/, reports/red_flags/"
 	@echo "make serve PROFILE=scale  several Rasa processes on PostgreSQL and Redis (docs/DEPLOY.md)"
 	@echo "make test-scale  two Rasa replicas on a local PostgreSQL and Redis, 20 conversations"
 	@echo "make purge DAYS=365  delete conversations older than the clinic's retention period"
@@ -49,13 +55,24 @@ help:
 
 run: install train serve
 
-install: $(INSTALLED) $(WEB_VENDOR)
+install: $(INSTALLED) $(WEB_VENDOR) $(ENCODER)/manifest.json
 
-$(INSTALLED): requirements.lock
+$(INSTALLED): requirements.lock requirements-nodeps.txt
 	@py=$$(scripts/find-python310) || exit 1; \
 	  echo "Creating $(VENV) with $$py"; \
 	  $$py -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+# The sentence encoder: the official all-MiniLM-L6-v2 files (SHA-256 checked), converted to
+# ONNX and checked against TensorFlow (about a minute, once).
+$(ENCODER)/manifest.json: footdrop/encoder.py footdrop/encoder_build.py $(INSTALLED)
+	$(PYTHON) -m footdrop.encoder_build $(ENCODER)
+
+# The red-flag detector's classifier, fitted on the examples (about 30 seconds when they change).
+$(RED_FLAGS): $(RED_FLAG_INPUTS) $(ENCODER)/manifest.json
+	$(PYTHON) -m footdrop.red_flags
 	@touch $@
 
 # The widget's socket.io client, from npm (web/package-lock.json), served from web/ (no CDN).
@@ -101,7 +118,7 @@ validate: $(INSTALLED)
 check: validate
 	$(PYTHON) -m tools.check
 
-serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json
+serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
 	@PROFILE=$(PROFILE) scripts/serve
 
@@ -128,8 +145,10 @@ new-topic: $(INSTALLED)
 	@test -n "$(NAME)" || { echo "Usage: make new-topic NAME=ask_something"; exit 1; }
 	$(PYTHON) -m tools.new_topic $(NAME)
 
+# Held-out NLU accuracy, then the red-flag evaluation (tests/red_flags/, both parts).
 evaluate: train
 	$(PYTHON) -m tools.evaluate
+	$(PYTHON) -m tools.evaluate_red_flags
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
 	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
