@@ -9,7 +9,8 @@ USER root
 WORKDIR /app
 
 # What the actions import besides rasa_sdk: spaCy and its lookup tables (actions/answers.py
-# builds the project's spaCy pipeline from nlu_components/) and PyYAML (clinic.yml, content/).
+# builds the project's spaCy pipeline from nlu_components/) and PyYAML (clinic.yml, content/;
+# footdrop/signs.py reads the emergency signs' reasons).
 # Versions from requirements.lock, used as constraints for their dependencies too.
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --no-cache-dir -c /tmp/requirements.lock \
@@ -17,6 +18,7 @@ RUN pip install --no-cache-dir -c /tmp/requirements.lock \
  && rm /tmp/requirements.lock
 
 COPY actions/ actions/
+COPY footdrop/ footdrop/
 COPY nlu_components/ nlu_components/
 COPY content/ content/
 COPY clinic.yml ./

@@ -14,18 +14,30 @@ USER root
 WORKDIR /app
 
 # What the NLU pipeline needs on top of Rasa, at the versions of requirements.lock (used as
-# constraints, so spaCy's own dependencies get the tested versions too). python-socketio is
-# pinned: newer versions silently drop bot replies on socket.io (RasaHQ/rasa#13027).
-COPY requirements.lock /tmp/requirements.lock
+# constraints, so their own dependencies get the tested versions too): spaCy, the sentence
+# encoder's runtime (ONNX Runtime, tokenizers) and its one-time conversion (onnx, and the
+# no-deps packages of requirements-nodeps.txt), medspaCy and rapidfuzz for the red-flag
+# detector. python-socketio is pinned: newer versions silently drop bot replies on socket.io
+# (RasaHQ/rasa#13027).
+COPY requirements.lock requirements-nodeps.txt /tmp/
 RUN pip install --no-cache-dir -c /tmp/requirements.lock \
       spacy==3.4.4 spacy-lookups-data==1.0.5 python-socketio==5.9.0 \
- && rm /tmp/requirements.lock
+      onnxruntime==1.19.2 tokenizers==0.15.2 onnx==1.16.2 huggingface-hub==0.20.3 \
+      medspacy==1.3.1 rapidfuzz==3.9.7 \
+ && pip install --no-cache-dir --no-deps -r /tmp/requirements-nodeps.txt \
+ && rm /tmp/requirements.lock /tmp/requirements-nodeps.txt
 
-# The project's code Rasa loads: custom NLU components (the red-flag override imports
-# actions.answers), the rule policy (policies/), the channels (REST and socket.io), the lock
-# store of endpoints.scale.yml (locks/), the tracker stores (stores/; the start-up check reads its list of SQL types), and
-# clinic.yml, whose phone number the channels give when the assistant cannot answer.
+# The project's code Rasa loads: custom NLU components, the red-flag detector they call
+# (footdrop/, with its signs, examples and context rules in content/ and the NLU examples it
+# learns ordinary messages from in data/nlu*), the rule policy (policies/), the channels (REST
+# and socket.io) and the response generator, the lock store of endpoints.scale.yml (locks/),
+# the tracker stores (stores/; the start-up check reads its list of SQL types), and
+# clinic.yml, whose phone and emergency number the responses and channels give.
 COPY nlu_components/ nlu_components/
+COPY footdrop/ footdrop/
+COPY content/ content/
+COPY data/nlu.yml data/nlu.yml
+COPY data/nlu/ data/nlu/
 COPY policies/ policies/
 COPY actions/ actions/
 COPY channels/ channels/
@@ -35,8 +47,12 @@ COPY credentials.yml endpoints.scale.yml clinic.yml ./
 COPY models/footdrop.tar.gz models/footdrop.tar.gz
 COPY docker/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint
 
-# The blank spaCy pipeline config.yml points at (built in code, no download).
-RUN python -m nlu_components.spacy_pipeline build/spacy/en_footdrop
+# The blank spaCy pipeline config.yml points at (built in code, no download); the sentence
+# encoder (official files checked by SHA-256, converted to ONNX and checked against
+# TensorFlow); the red-flag detector's classifier, fitted once here.
+RUN python -m nlu_components.spacy_pipeline build/spacy/en_footdrop \
+ && python -m footdrop.encoder_build build/encoder \
+ && python -m footdrop.red_flags
 
 USER 1001
 EXPOSE 5005
