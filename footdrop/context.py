@@ -47,6 +47,8 @@ CLAUSE_BREAKS = {
     ",", ";", ":", "but", "however", "although", "though", "whereas", "while", "so", "then",
     "because", "plus", "also", "-", "--", "—", "–", "(", ")",
 }
+# "and" starts a new clause when a new subject follows ("... of my life and my foot won't lift").
+AND_SUBJECTS = {"i", "my", "he", "his", "she", "her", "it", "its", "the", "now", "then", "we", "our", "their", "they"}
 MIN_CLAUSE_WORDS = 2
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
@@ -240,7 +242,8 @@ class ContextReader:
             yield from part(sentence, "sentence")
             start = sentence.start
             for token in sentence:
-                if token.lower_ in CLAUSE_BREAKS:
+                next_word = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+                if token.lower_ in CLAUSE_BREAKS or (token.lower_ == "and" and next_word in AND_SUBJECTS):
                     yield from part(doc[start:token.i], "clause")
                     start = token.i + 1
             if start > sentence.start:

@@ -61,6 +61,8 @@ ASK = "ask"
 NONE = "none"
 #: Context categories that set a sign word aside (GONE only for signs that must not come and go).
 SET_ASIDE = frozenset({"DENIED", "WHAT_IF", "LONG_AGO", "KNOWN_CAUSE"})
+#: A sign is named when it has at least this share of a part's probability of some sign.
+SHARE = 0.15
 #: The classifier's regularisation (scikit-learn's C): chosen on the development set.
 REGULARISATION = 100.0
 
@@ -275,33 +277,48 @@ class RedFlagDetector:
         return Scores(reading, parts, vectors, probability, similarity, harmless_similarity, states)
 
     def decide(self, scores: Scores, thresholds: Optional[Thresholds] = None) -> Assessment:
-        """The level and the signs found, from a message's scores and the thresholds."""
+        """The level and the signs found, from a message's scores and the thresholds.
+
+        A part's score is the classifier's probability that it states *some* sign (several
+        signs in one message, "his face droops and his words are slurred", share it), counting
+        only the signs its context does not set aside, and counting the signs none of whose
+        words it uses less (``unworded_penalty``)."""
         t = thresholds or self.thresholds
         best: Dict[int, Tuple[float, int]] = {}
         for row, states in enumerate(scores.states):
             question = scores.parts[row].question
             floor = max(t.ask, t.question_ask) if question else t.ask
-            for index, state in enumerate(states):
-                if state == "aside":
-                    continue
-                score = float(scores.probability[row, index]) - (t.unworded_penalty if state == "none" else 0.0)
-                similar = float(scores.similarity[row, index])
-                if state == "live" and similar > scores.harmless_similarity[row] + t.harmless_margin:
+            probability = scores.probability[row]
+            eligible = [i for i, state in enumerate(states) if state != "aside"]
+            worded = sum(float(probability[i]) for i in eligible if states[i] == "live")
+            unworded = sum(float(probability[i]) for i in eligible if states[i] == "none")
+            score = worded + max(0.0, unworded - t.unworded_penalty)
+            signs = [i for i in eligible if probability[i] >= SHARE * max(score, 1e-9)]
+            for i in eligible:
+                similar = float(scores.similarity[row, i])
+                if states[i] == "live" and similar > scores.harmless_similarity[row] + t.harmless_margin:
                     if similar >= t.same:
                         score = max(score, t.emergency)  # almost the words of an example of the sign
+                        signs.append(i)
                     elif similar >= t.similar and not question:
                         score = max(score, t.ask)  # more like the sign than anything harmless
-                if score >= t.emergency and scores.harmless_similarity[row] > similar + t.harmless_margin:
-                    score = min(score, t.emergency - 1e-6)  # a harmless line is much nearer
-                if (score >= t.emergency or score >= floor) and score > best.get(index, (-1.0, 0))[0]:
-                    best[index] = (score, row)
+                        signs.append(i)
+            if not signs:
+                continue
+            top = max(signs, key=lambda i: probability[i])
+            if score >= t.emergency and scores.harmless_similarity[row] > scores.similarity[row, top] + t.harmless_margin:
+                score = min(score, t.emergency - 1e-6)  # a harmless line is much nearer
+            if score >= t.emergency or score >= floor:
+                for i in set(signs):
+                    if score > best.get(i, (-1.0, 0))[0]:
+                        best[i] = (score, row)
         if not best:
             return Assessment(NONE)
-        top = max(score for score, _ in best.values())
-        level = EMERGENCY if top >= t.emergency else ASK
+        top_score = max(score for score, _ in best.values())
+        level = EMERGENCY if top_score >= t.emergency else ASK
         floor = t.emergency if level == EMERGENCY else t.ask
         findings = [self._finding(scores, index, score, row) for index, (score, row) in best.items() if score >= floor]
-        return Assessment(level, tuple(sorted(findings, key=lambda f: -f.score)))
+        return Assessment(level, tuple(sorted(findings, key=lambda f: (-f.score, f.sign))))
 
     def _finding(self, scores: Scores, index: int, score: float, row: int) -> Finding:
         columns = self._example_columns[index]
