@@ -44,7 +44,7 @@ TARGETS = {"test": (0.98, 0.03), "dev": (1.0, 0.02)}
 #: What the test part must not fall below (make test): the level measured on 2026-12-03, which
 #: does not yet meet TARGETS (issue 14 stays open): (least share of all emergencies found,
 #: least share of each sign's messages found, most false alarms).
-FLOORS = {"test": (0.96, 0.70, 0.07)}
+FLOORS = {"test": (0.97, 0.90, 0.07)}
 LEVELS = {"emergency": "emergency", "red_flag_check": "ask"}
 
 
