@@ -135,7 +135,9 @@ def load_rules(path: Path = RULES_FILE) -> dict:
 class ContextReader:
     """Reads a message: its parts, its sign words and the context of each (see the module doc)."""
 
-    def __init__(self, sign_words: Mapping[str, Sequence[str]], rules: dict, english: Iterable[str]) -> None:
+    def __init__(
+        self, sign_words: Mapping[str, Sequence[str]], rules: dict, english: Iterable[str], not_forms: Iterable[str] = ()
+    ) -> None:
         import medspacy  # noqa: F401  (registers medspaCy's pipeline components)
         from medspacy.context import ConText, ConTextRule
         from medspacy.target_matcher import TargetMatcher, TargetRule
@@ -158,9 +160,10 @@ class ContextReader:
         for phrase in self._phrase_signs:
             target_rules.append(TargetRule(phrase, "SIGN_WORD", pattern=[{"LOWER": w} for w in phrase.split(" ")]))
             # Other forms of a base word ("droop": "drooping", "drooped"); not of a plural
-            # ("feet" must not match "foot").
+            # ("feet" must not match "foot"), nor words that only look like forms ("number").
             if " " not in phrase and "'" not in phrase and lemmas.get(phrase, phrase) == phrase:
-                target_rules.append(TargetRule(phrase, "SIGN_WORD", pattern=[{"LEMMA": phrase}]))
+                pattern = [{"LEMMA": phrase, "LOWER": {"NOT_IN": sorted(set(not_forms))}}]
+                target_rules.append(TargetRule(phrase, "SIGN_WORD", pattern=pattern))
         matcher.add(target_rules)
         self._matcher = matcher
 

@@ -41,7 +41,7 @@ import yaml
 
 from footdrop.context import RULES_FILE, ContextReader, Part, Reading, load_rules
 from footdrop.encoder import DEFAULT_DIR, SentenceEncoder
-from footdrop.signs import SIGNS_FILE, Sign, SignsError, load_signs
+from footdrop.signs import SIGNS_FILE, Sign, SignsError, load_not_forms, load_signs
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,8 @@ class Finding:
 class Assessment:
     level: str  # EMERGENCY, ASK or NONE
     findings: Tuple[Finding, ...] = field(default_factory=tuple)
+    #: the message names a sign in words that its context does not set aside ("my bum is numb")
+    names_a_sign: bool = False
 
     @property
     def signs(self) -> Tuple[str, ...]:
@@ -243,7 +245,9 @@ class RedFlagDetector:
         signs = load_signs(signs_file)
         examples, harmless = load_examples(signs, examples_files)
         harmless += load_nlu_harmless(nlu_files)
-        reader = ContextReader({s: sign.words for s, sign in signs.items()}, load_rules(rules_file), encoder.words())
+        reader = ContextReader(
+            {s: sign.words for s, sign in signs.items()}, load_rules(rules_file), encoder.words(), load_not_forms(signs_file)
+        )
         model = fit_model(encoder, examples, harmless, encoder.directory / "cache")
         return cls(encoder, reader, signs, examples, model, thresholds)
 
@@ -312,13 +316,14 @@ class RedFlagDetector:
                 for i in set(signs):
                     if score > best.get(i, (-1.0, 0))[0]:
                         best[i] = (score, row)
+        names_a_sign = any(state == "live" for states in scores.states for state in states)
         if not best:
-            return Assessment(NONE)
+            return Assessment(NONE, names_a_sign=names_a_sign)
         top_score = max(score for score, _ in best.values())
         level = EMERGENCY if top_score >= t.emergency else ASK
         floor = t.emergency if level == EMERGENCY else t.ask
         findings = [self._finding(scores, index, score, row) for index, (score, row) in best.items() if score >= floor]
-        return Assessment(level, tuple(sorted(findings, key=lambda f: (-f.score, f.sign))))
+        return Assessment(level, tuple(sorted(findings, key=lambda f: (-f.score, f.sign))), names_a_sign)
 
     def _finding(self, scores: Scores, index: int, score: float, row: int) -> Finding:
         columns = self._example_columns[index]

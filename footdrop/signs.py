@@ -52,3 +52,12 @@ def load_signs(path: Path = SIGNS_FILE) -> Dict[str, Sign]:
         out[sign_id] = Sign(sign_id, entry["group"].strip(), entry["name"].strip(), " ".join(entry["why"].split()),
                             tuple(w.strip() for w in words), bool(entry.get("gone_again_counts", False)))
     return out
+
+
+def load_not_forms(path: Path = SIGNS_FILE) -> Tuple[str, ...]:
+    """Words spaCy's lemma tables give as forms of sign words that mean something else."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = raw.get("not_forms") or []
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise SignsError(f"{path.name}: 'not_forms' must be a list of words")
+    return tuple(w.strip().lower() for w in words)

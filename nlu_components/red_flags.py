@@ -10,9 +10,13 @@ about every typed message:
 - **ask**: the detector is unsure (between its two thresholds), so the intent becomes
   ``red_flag_check``: the assistant asks one safety question (is this happening now, or did it
   start in the last few hours?) instead of guessing either way.
-- **none**: the classifier's intent stands, except that DIET's own ``emergency`` (learned from
-  a few examples) is never trusted alone: a question ("can a stroke cause foot drop?") gets
-  its topic, anything else the safety question.
+- **none**: the classifier's intent stands, except that DIET's own ``emergency`` and
+  ``red_flag_check`` (learned from a few examples) are never trusted alone: DIET's
+  ``emergency`` on a question ("can a stroke cause foot drop?") gives way to the next intent,
+  on anything else to the safety question; DIET's ``red_flag_check`` stands only for a
+  question ("is this an emergency?") or a message that names a sign in words its context does
+  not set aside, else it gives way to the next intent (or to ``nlu_fallback``, the menu, when
+  that one is below ``fallback_threshold``, as ``FallbackClassifier`` would have decided).
 
 A sign is never lost because DIET was unsure or chose a topic. Button payloads ("/affirm")
 skip the NLU pipeline, so they never reach this component.
@@ -39,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
 CHECK_INTENT = "red_flag_check"
+FALLBACK_INTENT = "nlu_fallback"
 ENTITY = "red_flag"
 
 
@@ -49,10 +54,11 @@ class RedFlagIntentOverride(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # The detector's thresholds (footdrop.red_flags.Thresholds), each as its own option.
-        return {"encoder": "build/encoder", **dataclasses.asdict(Thresholds())}
+        return {"encoder": "build/encoder", "fallback_threshold": 0.4, **dataclasses.asdict(Thresholds())}
 
-    def __init__(self, detector: RedFlagDetector) -> None:
+    def __init__(self, detector: RedFlagDetector, fallback_threshold: float = 0.4) -> None:
         self.detector = detector
+        self.fallback_threshold = fallback_threshold
 
     @classmethod
     def create(
@@ -64,7 +70,7 @@ class RedFlagIntentOverride(GraphComponent):
     ) -> "RedFlagIntentOverride":
         thresholds = Thresholds(**{f.name: float(config[f.name]) for f in dataclasses.fields(Thresholds)})
         # Checks the encoder's hashes: a changed model file stops the server here, named.
-        return cls(shared_detector(Path(config["encoder"]), thresholds))
+        return cls(shared_detector(Path(config["encoder"]), thresholds), float(config["fallback_threshold"]))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -81,12 +87,16 @@ class RedFlagIntentOverride(GraphComponent):
             self._set_intent(message, EMERGENCY_INTENT)
         elif assessment.level == ASK:
             self._set_intent(message, CHECK_INTENT)
-        elif intent == EMERGENCY_INTENT:
-            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i["name"] != EMERGENCY_INTENT]
-            if is_question(text) and ranking:
+        elif intent == EMERGENCY_INTENT and not is_question(text):
+            self._set_intent(message, CHECK_INTENT)
+        elif intent == CHECK_INTENT and (is_question(text) or assessment.names_a_sign):
+            pass  # "is this an emergency?", or urgency in words that name a sign: ask
+        elif intent in (EMERGENCY_INTENT, CHECK_INTENT):
+            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i["name"] not in (EMERGENCY_INTENT, CHECK_INTENT)]
+            if ranking and ranking[0]["confidence"] >= self.fallback_threshold:
                 self._set_intent(message, ranking[0]["name"], ranking[0]["confidence"])
             else:
-                self._set_intent(message, CHECK_INTENT)
+                self._set_intent(message, FALLBACK_INTENT, self.fallback_threshold)
         if assessment.signs:
             entities = list(message.get(ENTITIES) or [])
             entities += [

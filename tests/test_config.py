@@ -29,3 +29,13 @@ def test_options_given_as_mappings_name_every_key(path):
                     f"{path.name}: {item['name']} option {option} leaves out {missing}: "
                     f"give every key (defaults: {defaults[option]})"
                 )
+
+
+def test_the_red_flag_component_falls_back_where_the_fallback_classifier_does():
+    """RedFlagIntentOverride runs after FallbackClassifier; when it sets DIET's own emergency
+    aside, it must send a low-confidence message to the menu at the same threshold."""
+    pipeline = {item["name"]: item for item in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]}
+    names = list(pipeline)
+    override = "nlu_components.red_flags.RedFlagIntentOverride"
+    assert names.index(override) == len(names) - 1
+    assert pipeline[override]["fallback_threshold"] == pipeline["FallbackClassifier"]["threshold"]

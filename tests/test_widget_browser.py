@@ -139,6 +139,7 @@ def test_a_quick_reply_is_sent_by_its_title_and_disappears(page: Page, domain):
 def test_a_reload_keeps_the_transcript_and_the_conversation(page: Page, assistant):
     open_widget(page)
     say(page, "check my symptoms")
+    expect(last_bot(page)).to_contain_text("Which foot")  # the intro, then the first question
     shown = page.locator(".fdw-msg").count()
     session_id = page.evaluate("() => Object.values(sessionStorage).find(v => /^[0-9a-f-]{32,36}$/.test(v))")
     assert session_id, "the widget keeps its session id in sessionStorage"
