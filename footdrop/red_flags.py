@@ -202,6 +202,9 @@ def fit_model(encoder: SentenceEncoder, examples: Mapping[str, Sequence[str]], h
         with os.fdopen(handle, "wb") as out:
             np.savez(out, vectors=model.vectors, weights=model.weights, bias=model.bias)
         os.replace(temporary, path)
+        for stale in cache_dir.glob("red-flags-*.npz"):  # fitted on lines since changed
+            if stale != path:
+                stale.unlink()
     except OSError as error:  # a read-only disk: fit again next time
         logger.warning("Could not keep the red-flag model in %s (%s)", cache_dir, type(error).__name__)
     return model
