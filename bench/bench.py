@@ -128,7 +128,7 @@ SCRIPTS = {
 # What each project's training reads or imports besides config.yml, domain.yml and data/:
 # ours reads build/spacy/en_footdrop (config.yml) and imports nlu_components (and, through it,
 # actions) and policies.
-TRAINING_LINKS = {"ours": ["build", "nlu_components", "actions", "policies"], "stock": []}
+TRAINING_LINKS = {"ours": ["build", "nlu_components", "footdrop", "content", "actions", "policies"], "stock": []}
 STOCK_CREDENTIALS = """\
 rest:
 socketio:
