@@ -129,7 +129,7 @@ class SentenceEncoder:
         )
         tokenizer = Tokenizer.from_file(str(directory / SOURCE_DIR / "tokenizer.json"))
         tokenizer.enable_truncation(MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        tokenizer.no_padding()  # tokenizer.json asks for padding; _run pads each group itself
         return cls(directory, session, tokenizer, manifest)
 
     def words(self) -> List[str]:
@@ -137,11 +137,28 @@ class SentenceEncoder:
         return [w for w in self._tokenizer.get_vocab() if w.isalpha()]
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
+        """Runs the model on texts of similar length together: padding a short clause to the
+        length of the whole message would cost as much as the message (same results)."""
         encodings = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int32)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int32)
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        return self._session.run(None, feeds)[0].astype(np.float32)
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        start = 0
+        while start < len(order):
+            shortest = len(encodings[order[start]].ids)
+            end = start + 1
+            while end < len(order) and len(encodings[order[end]].ids) <= shortest * 5 // 4 + 4:
+                end += 1
+            group = order[start:end]
+            width = len(encodings[group[-1]].ids)
+            ids = np.zeros((len(group), width), dtype=np.int32)
+            mask = np.zeros((len(group), width), dtype=np.int32)
+            for row, index in enumerate(group):
+                ids[row, : len(encodings[index].ids)] = encodings[index].ids
+                mask[row, : len(encodings[index].ids)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            out[group] = self._session.run(None, feeds)[0]
+            start = end
+        return out
 
     def embed(self, texts: Iterable[str]) -> np.ndarray:
         """One row per text, in order. Recent texts come from a small cache."""
@@ -169,12 +186,10 @@ class SentenceEncoder:
         return np.stack(rows)
 
     def embed_many(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Embeddings of many texts (prototype lists), in batches, without the cache."""
+        """Embeddings of many texts (example lists), in batches, without the cache."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        ordered = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-        for start in range(0, len(ordered), batch_size):
-            chunk = ordered[start:start + batch_size]
-            out[chunk] = self._run([texts[i] for i in chunk])
+        for start in range(0, len(texts), batch_size):
+            out[start:start + batch_size] = self._run(texts[start:start + batch_size])
         return out
