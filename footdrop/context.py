@@ -25,7 +25,6 @@ import spacy
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from footdrop.questions import is_question

@@ -3,8 +3,6 @@ one example of every category, typos, and how a message is split into parts."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
