@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+# "can't lift my arm" starts with "can" but states something: a question word followed by an
+# apostrophe and "t" is not a question.
 _QUESTION_START = re.compile(
-    r"^\s*(what|whats|what's|why|how|who|which|when|where|can|could|does|do|is|are|should|will|would)\b",
+    r"^\s*(what|whats|what's|why|how|who|which|when|where|can|could|does|do|is|are|should|will|would)\b(?!['’]t\b)",
     re.IGNORECASE,
 )
 

@@ -18,8 +18,11 @@ How a message is read (``RedFlagDetector.assess``):
    cause; "gone again" only for signs without ``gone_again_counts``). A part with none of the
    sign's words counts less (``unworded_penalty``): meaning alone must be surer.
 4. The message is an **emergency** when a part's probability for a sign reaches
-   ``thresholds.emergency``; **ask** (one safety question: is this happening now?) when the
-   best one is between ``thresholds.ask`` and ``emergency``; otherwise **none**.
+   ``thresholds.emergency`` and the whole message's reaches ``thresholds.whole_message`` (a
+   part alone can mislead: "my arm went dead" in "my arm went dead cos I slept on it");
+   **ask** (one safety question: is this happening now?) when the best one is between
+   ``thresholds.ask`` and ``emergency``, or only a part reads as an emergency; otherwise
+   **none**.
 
 The thresholds are set on the development part of the red-flag evaluation set
 (``tests/red_flags/dev.yml``) and checked on its test part, which is never used for tuning
@@ -85,6 +88,10 @@ class Thresholds:
     #: a part this much closer to a harmless line than to any example of the sign is not sure
     #: enough for the emergency message at once (it gets the safety question instead)
     harmless_margin: float = 0.03
+    #: the emergency message at once needs the whole message to score at least this too; when
+    #: only a part of it does ("my right arm is dead and tingly", then "cos I slept on it"),
+    #: the rest of the message may give a harmless cause: the safety question instead
+    whole_message: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -292,14 +299,13 @@ class RedFlagDetector:
         words it uses less (``unworded_penalty``)."""
         t = thresholds or self.thresholds
         best: Dict[int, Tuple[float, int]] = {}
+        part_score: Dict[int, float] = {}
         for row, states in enumerate(scores.states):
             question = scores.parts[row].question
             floor = max(t.ask, t.question_ask) if question else t.ask
             probability = scores.probability[row]
             eligible = [i for i, state in enumerate(states) if state != "aside"]
-            worded = sum(float(probability[i]) for i in eligible if states[i] == "live")
-            unworded = sum(float(probability[i]) for i in eligible if states[i] == "none")
-            score = worded + max(0.0, unworded - t.unworded_penalty)
+            score = self._part_score(probability, states, t)
             signs = [i for i in eligible if probability[i] >= SHARE * max(score, 1e-9)]
             for i in eligible:
                 similar = float(scores.similarity[row, i])
@@ -310,6 +316,7 @@ class RedFlagDetector:
                     elif similar >= t.similar and not question:
                         score = max(score, t.ask)  # more like the sign than anything harmless
                         signs.append(i)
+            part_score[row] = score
             if not signs:
                 continue
             top = max(signs, key=lambda i: probability[i])
@@ -324,9 +331,21 @@ class RedFlagDetector:
             return Assessment(NONE, names_a_sign=names_a_sign)
         top_score = max(score for score, _ in best.values())
         level = EMERGENCY if top_score >= t.emergency else ASK
+        whole = [row for row, part in enumerate(scores.parts) if part.kind == "message"]
+        if level == EMERGENCY and whole and part_score[whole[0]] < t.whole_message:
+            level = ASK  # only a part reads as an emergency, the whole message does not: ask
         floor = t.emergency if level == EMERGENCY else t.ask
         findings = [self._finding(scores, index, score, row) for index, (score, row) in best.items() if score >= floor]
         return Assessment(level, tuple(sorted(findings, key=lambda f: (-f.score, f.sign))), names_a_sign)
+
+    @staticmethod
+    def _part_score(probability: np.ndarray, states: Sequence[str], t: Thresholds) -> float:
+        """The probability that a part states some sign: the signs whose words it states in full,
+        plus the signs none of whose words it uses less ``unworded_penalty``; signs whose words
+        its context sets aside do not count."""
+        worded = sum(float(p) for p, state in zip(probability, states) if state == "live")
+        unworded = sum(float(p) for p, state in zip(probability, states) if state == "none")
+        return worded + max(0.0, unworded - t.unworded_penalty)
 
     def _finding(self, scores: Scores, index: int, score: float, row: int) -> Finding:
         columns = self._example_columns[index]

@@ -39,6 +39,8 @@ def categories(reader: ContextReader, text: str, word: str) -> set:
         ("my foot went numb because it fell asleep", "numb", "KNOWN_CAUSE"),
         ("the numbness went away after an hour", "numbness", "GONE"),
         ("not sure if my face is drooping", "face", "UNSURE"),
+        ("say I woke up seeing double, what would that mean?", "double", "WHAT_IF"),
+        ("suppose my arm went weak, would I call 999?", "arm", "WHAT_IF"),
     ],
 )
 def test_each_category_reaches_its_sign_word(reader, text, word, category):
@@ -53,6 +55,7 @@ def test_each_category_reaches_its_sign_word(reader, text, word, category):
         ("I have no feeling between my legs", "between my legs"),
         ("I wet myself without noticing", "wet myself"),
         ("it's numb, like after the dentist", "numb"),  # a comparison, not a cause
+        ("half my face feels dentist-injection numb since I woke up", "face"),  # so is this
         ("I had cancer years ago but now my back hurts at night", "back"),  # "but" ends the reach
         ("I'm 67 years old and my face is drooping", "face"),  # an age is not "long ago"
         ("no headache but my face is drooping", "face"),
