@@ -46,8 +46,10 @@ CLAUSE_BREAKS = {
     ",", ";", ":", "but", "however", "although", "though", "whereas", "while", "so", "then",
     "because", "plus", "also", "-", "--", "—", "–", "(", ")",
 }
-# "and" starts a new clause when a new subject follows ("... of my life and my foot won't lift").
-AND_SUBJECTS = {"i", "my", "he", "his", "she", "her", "it", "its", "the", "now", "then", "we", "our", "their", "they"}
+# "and" starts a new clause when a new subject follows ("... of my life and my foot won't lift",
+# "... slaps down too and both legs feel like jelly", "... and suddenly the words went blurry").
+AND_SUBJECTS = {"i", "my", "he", "his", "she", "her", "it", "its", "the", "now", "then", "we", "our", "their", "they",
+                "both", "suddenly", "you", "your", "this", "everything"}
 MIN_CLAUSE_WORDS = 2
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 

@@ -18,11 +18,11 @@ How a message is read (``RedFlagDetector.assess``):
    cause; "gone again" only for signs without ``gone_again_counts``). A part with none of the
    sign's words counts less (``unworded_penalty``): meaning alone must be surer.
 4. The message is an **emergency** when a part's probability for a sign reaches
-   ``thresholds.emergency`` and the whole message's reaches ``thresholds.whole_message`` (a
-   part alone can mislead: "my arm went dead" in "my arm went dead cos I slept on it");
-   **ask** (one safety question: is this happening now?) when the best one is between
-   ``thresholds.ask`` and ``emergency``, or only a part reads as an emergency; otherwise
-   **none**.
+   ``thresholds.emergency`` (for a clause, only if its sentence and the whole message reach
+   ``thresholds.whole_sentence`` too: "my arm went dead" misleads in "my arm went dead cos I
+   slept on it"); **ask** (one safety question: is this happening now?) when the best one is
+   between ``thresholds.ask`` and ``emergency``, or only a clause reads as an emergency;
+   otherwise **none**.
 
 The thresholds are set on the development part of the red-flag evaluation set
 (``tests/red_flags/dev.yml``) and checked on its test part, which is never used for tuning
@@ -88,10 +88,11 @@ class Thresholds:
     #: a part this much closer to a harmless line than to any example of the sign is not sure
     #: enough for the emergency message at once (it gets the safety question instead)
     harmless_margin: float = 0.03
-    #: the emergency message at once needs the whole message to score at least this too; when
-    #: only a part of it does ("my right arm is dead and tingly", then "cos I slept on it"),
-    #: the rest of the message may give a harmless cause: the safety question instead
-    whole_message: float = 0.1
+    #: a clause that reaches ``emergency`` gives the emergency message at once only when its
+    #: sentence and the whole message score at least this too; when only the clause does ("my
+    #: right arm is dead and tingly", then "cos I slept on it"), the rest may give a harmless
+    #: cause: the safety question instead (a sentence that states a sign needs no more)
+    whole_sentence: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,10 @@ class RedFlagDetector:
             top = max(signs, key=lambda i: probability[i])
             if score >= t.emergency and scores.harmless_similarity[row] > scores.similarity[row, top] + t.harmless_margin:
                 score = min(score, t.emergency - 1e-6)  # a harmless line is much nearer
+            if score >= t.emergency and scores.parts[row].kind == "clause" and min(
+                part_score[r] for r in self._around(scores.parts, row)
+            ) < t.whole_sentence:
+                score = min(score, t.emergency - 1e-6)  # only the clause reads as an emergency
             if score >= t.emergency or score >= floor:
                 for i in set(signs):
                     if score > best.get(i, (-1.0, 0))[0]:
@@ -331,12 +336,15 @@ class RedFlagDetector:
             return Assessment(NONE, names_a_sign=names_a_sign)
         top_score = max(score for score, _ in best.values())
         level = EMERGENCY if top_score >= t.emergency else ASK
-        whole = [row for row, part in enumerate(scores.parts) if part.kind == "message"]
-        if level == EMERGENCY and whole and part_score[whole[0]] < t.whole_message:
-            level = ASK  # only a part reads as an emergency, the whole message does not: ask
         floor = t.emergency if level == EMERGENCY else t.ask
         findings = [self._finding(scores, index, score, row) for index, (score, row) in best.items() if score >= floor]
         return Assessment(level, tuple(sorted(findings, key=lambda f: (-f.score, f.sign))), names_a_sign)
+
+    @staticmethod
+    def _around(parts: Sequence[Part], row: int) -> List[int]:
+        """The rows of the sentence and the message a part is in."""
+        part = parts[row]
+        return [r for r, p in enumerate(parts) if p.kind != "clause" and p.start <= part.start and p.end >= part.end]
 
     @staticmethod
     def _part_score(probability: np.ndarray, states: Sequence[str], t: Thresholds) -> float:

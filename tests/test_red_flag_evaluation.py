@@ -2,10 +2,10 @@
 the trained model as patients meet it: `make evaluate`'s tools/evaluate_red_flags.py.
 
 The issue's targets (every sign found, as the emergency message or the safety question, in at
-least 98% of its messages; at most 3% false alarms) are NOT met yet: the test part measured
-98.5% of emergencies found (bladder, sudden confusion and sexual function 9 of 10; the other 17
-signs 10 of 10) and 6.0% false alarms. This test guards that level
-(tools.evaluate_red_flags.FLOORS) so that no change makes it worse; issue 14 stays open.
+least 98% of its messages; at most 3% false alarms) are met for false alarms, NOT for recall:
+the test part measured 99.0% of emergencies found (speech and vision 9 of 10; the other 18
+signs 10 of 10) and 1.5% false alarms. This test fails below 98% found, below 90% for any sign
+or above 3% false alarms (tools.evaluate_red_flags.FLOORS); issue 14 stays open.
 """
 
 from __future__ import annotations

@@ -114,22 +114,25 @@ NOT_AT_ONCE = [
     "my shin hurts a lot after football",
     "my arm is fine but my leg is weak",
     "I can't talk right now I'm at work",
-    # a part reads as an emergency, the whole message gives the harmless cause: asked, not alarmed
+    # a clause reads as an emergency, its sentence gives the harmless cause: asked, not alarmed
     "Both my legs were sore this morning, then I remembered the ten mile walk yesterday, so it is only tired muscles and they feel fine now.",
 ]
 
 
-def test_only_a_part_that_reads_as_an_emergency_gets_the_safety_question(detector):
+def test_a_clause_that_reads_as_an_emergency_in_a_harmless_sentence_gets_the_safety_question(detector):
     """A clause that reads as an emergency ("take a deep breath" is near "I can't take a deep
-    breath") gets the safety question, not the emergency message, when the whole message reads
-    as harmless (Thresholds.whole_message)."""
+    breath") gets the safety question, not the emergency message, when its sentence reads as
+    harmless (Thresholds.whole_sentence); a sign in a sentence of its own does not need the rest
+    of the message."""
     part = "Take a deep breath"
     whole = part + ", my physio said, before she showed me the scan. It was only a slipped disc, nothing serious."
     assert detector.assess("I can't take a deep breath").level == EMERGENCY
     assert detector.assess(whole).level == ASK
     scores = detector.score(whole)
-    without_gate = dataclasses.replace(detector.thresholds, whole_message=0.0)
+    without_gate = dataclasses.replace(detector.thresholds, whole_sentence=0.0)
     assert detector.decide(scores, without_gate).level == EMERGENCY
+    history_then_sign = "I've had foot drop for a year. Since this morning my smile is lopsided."
+    assert detector.assess(history_then_sign).level == EMERGENCY
 
 
 @pytest.mark.parametrize("text, sign", AT_ONCE)
