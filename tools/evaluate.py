@@ -7,15 +7,26 @@ phrasings that are not in the training data), then prints and writes reports/nlu
 the held-out accuracy, what a patient would get (the right answer, the topic menu, or another
 topic's answer), and a per-intent table, weakest first. The confusion matrix picture is
 reports/nlu/intent_confusion_matrix.png: which topics get mistaken for which.
+
+Then both the held-out set and the external set (tests/nlu_external.yml: questions written by
+people who never saw the training data, and out-of-scope messages) go through the whole NLU
+pipeline as patients meet it (the red-flag component and the fallback included), and the
+summary gets a table of what patients get on each (``OUTCOMES``), written to
+reports/nlu/outcomes.json with every message that did not get its answer.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,7 +34,85 @@ from evaluation.outcomes import patient_outcomes  # noqa: E402
 
 MODEL = ROOT / "models" / "footdrop.tar.gz"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+EXTERNAL = ROOT / "tests" / "nlu_external.yml"
 OUT = ROOT / "reports" / "nlu"
+
+#: What a patient gets for a message, by the intent the whole pipeline gives it.
+OUTCOMES = ("right answer", "menu", "safety question", "emergency message", "wrong topic")
+MENU_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+SAFETY_INTENTS = {"red_flag_check": "safety question", "emergency": "emergency message"}
+
+
+def examples(path: Path) -> List[Tuple[str, str]]:
+    """(intent, text) for every example of an NLU file."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        (block["intent"], line.strip()[2:].strip())
+        for block in data["nlu"]
+        for line in str(block.get("examples") or "").splitlines()
+        if line.strip().startswith("- ")
+    ]
+
+
+def outcome(expected: str, got: str) -> str:
+    """One of OUTCOMES. An out-of-scope message is answered right by the menu."""
+    if got == expected or (expected == "out_of_scope" and got in MENU_INTENTS):
+        return "right answer"
+    if got in MENU_INTENTS:
+        return "menu"
+    return SAFETY_INTENTS.get(got, "wrong topic")
+
+
+async def pipeline_intents(model: Path, texts: List[str]) -> List[str]:
+    """The intent each text gets from the trained model's whole NLU pipeline."""
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)  # no per-message debug lines with the messages' words
+    agent = Agent.load(str(model))
+    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+
+
+def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -> Dict[str, dict]:
+    """For each set: how many messages, the share of each outcome, and the misses."""
+    texts = [text for items in sets.values() for _, text in items]
+    got = iter(asyncio.run(pipeline_intents(model, texts)))
+    table = {}
+    for name, items in sets.items():
+        rows = [(intent, text, next(got)) for intent, text in items]
+        counts = Counter(outcome(intent, predicted) for intent, _, predicted in rows)
+        table[name] = {
+            "messages": len(rows),
+            **{key: round(counts[key] / len(rows), 4) for key in OUTCOMES},
+            "misses": [
+                {"intent": intent, "got": predicted, "outcome": outcome(intent, predicted), "text": text}
+                for intent, text, predicted in rows
+                if outcome(intent, predicted) != "right answer"
+            ],
+        }
+    return table
+
+
+def outcome_summary(table: Dict[str, dict]) -> str:
+    lines = [
+        "## What patients get, through the whole pipeline",
+        "",
+        "Each message goes through the trained model as patients meet it (the red-flag check and "
+        "the fallback included). An out-of-scope message is answered right by the menu. The "
+        "assistant has no clarifying question yet (issue 15).",
+        "",
+        "| set | messages | " + " | ".join(OUTCOMES) + " |",
+        "| --- | --- |" + " --- |" * len(OUTCOMES),
+    ]
+    lines += [
+        f"| {name} | {row['messages']} | " + " | ".join(f"{row[key]:.1%}" for key in OUTCOMES) + " |"
+        for name, row in table.items()
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def summary(report: dict, outcomes: dict) -> str:
@@ -50,24 +139,53 @@ def summary(report: dict, outcomes: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    if not MODEL.exists():
-        print(f"No trained model at {MODEL.relative_to(ROOT)}: run `make train` first.", file=sys.stderr)
+#: The sets of the outcome table, by name (see ``outcome_sets``).
+HOLDOUT_SET = "held-out (tests/nlu_holdout.yml)"
+EXTERNAL_SET = "external questions (tests/nlu_external.yml)"
+OUT_OF_SCOPE_SET = "external out of scope"
+
+
+def outcome_sets() -> Dict[str, List[Tuple[str, str]]]:
+    external = examples(EXTERNAL)
+    return {
+        HOLDOUT_SET: examples(HOLDOUT),
+        EXTERNAL_SET: [e for e in external if e[0] != "out_of_scope"],
+        OUT_OF_SCOPE_SET: [e for e in external if e[0] == "out_of_scope"],
+    }
+
+
+def main(argv: List[str] = sys.argv[1:]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--outcomes-only", action="store_true",
+                        help="only the outcome table (no `rasa test nlu`): writes outcomes.json")
+    args = parser.parse_args(argv)
+    if not args.model.exists():
+        print(f"No trained model at {args.model}: run `make train` first.", file=sys.stderr)
         return 1
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.outcomes_only:
+        table = outcome_table(outcome_sets(), args.model)
+        (args.out / "outcomes.json").write_text(json.dumps(table, indent=2) + "\n")
+        print(outcome_summary(table))
+        return 0
     rasa = str(Path(sys.executable).parent / "rasa")
     result = subprocess.run(
-        [rasa, "test", "nlu", "--model", str(MODEL), "--nlu", str(HOLDOUT), "--out", str(OUT), "--successes"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [rasa, "test", "nlu", "--model", str(args.model), "--nlu", str(HOLDOUT), "--out", str(args.out), "--successes"],
+        cwd=ROOT, env=dict(os.environ), capture_output=True, text=True,
     )
     if result.returncode != 0:
         print(result.stdout[-2000:] + result.stderr[-2000:], file=sys.stderr)
         return result.returncode
-    report = json.loads((OUT / "intent_report.json").read_text())
-    text = summary(report, patient_outcomes(OUT))
-    (OUT / "summary.md").write_text(text)
+    report = json.loads((args.out / "intent_report.json").read_text())
+    table = outcome_table(outcome_sets(), args.model)
+    (args.out / "outcomes.json").write_text(json.dumps(table, indent=2) + "\n")
+    text = summary(report, patient_outcomes(args.out)) + "\n" + outcome_summary(table)
+    (args.out / "summary.md").write_text(text)
     print(text)
-    print(f"Written to {(OUT / 'summary.md').relative_to(ROOT)}")
+    print(f"Written to {args.out / 'summary.md'}")
     return 0
 
 

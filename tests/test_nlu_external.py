@@ -1,0 +1,71 @@
+"""The external NLU set (tests/nlu_external.yml): patient questions and out-of-scope messages
+written by people who never saw the training data nor tests/nlu_holdout.yml (issue 15).
+
+It measures what patients get, through the whole NLU pipeline (tools/evaluate.py's outcome
+table). Issue 15's targets (right answer at least 95% on it and 97% on the held-out set, wrong
+topic at most 1%, the menu for at least 95% of out-of-scope messages) are NOT met yet: this test
+guards the level measured on 2026-12-04 with the sentence encoder feeding DIET (``FLOORS``;
+before it: right answer 74.5% external, 83.6% held-out), so that no change makes it worse.
+Never train or tune on this set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from tools.check import normalize
+from tools.evaluate import EXTERNAL, EXTERNAL_SET, HOLDOUT, HOLDOUT_SET, OUT_OF_SCOPE_SET, examples
+
+BRIEF = ROOT / "tests" / "nlu_external_BRIEF.md"
+#: Measured on 2026-12-04 (88.1% / 0.0%, 78.3% / 1.4%, 87.9% / 6.9%): (least share of right
+#: answers, most share of wrong topics).
+FLOORS = {
+    HOLDOUT_SET: (0.87, 0.01),
+    EXTERNAL_SET: (0.77, 0.02),
+    OUT_OF_SCOPE_SET: (0.86, 0.07),
+}
+
+
+def test_the_external_set_is_big_enough_and_covers_every_topic_of_its_brief():
+    items = examples(EXTERNAL)
+    questions = [intent for intent, _ in items if intent != "out_of_scope"]
+    assert len(questions) >= 200 and len(items) - len(questions) >= 40
+    topics = re.findall(r"^\| (\w+) \|", BRIEF.read_text(), flags=re.M)
+    assert len(topics) >= 35
+    thin = [t for t in topics if t != "topic" and questions.count(t) < 2]
+    assert thin == [], f"topics with fewer than 2 questions in {EXTERNAL.name}: {thin}"
+
+
+def test_no_external_message_is_in_the_training_data_or_the_held_out_set():
+    nlu_files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml")), HOLDOUT]
+    seen = {normalize(text) for path in nlu_files for _, text in examples(path)}
+    leaked = [text for _, text in examples(EXTERNAL) if normalize(text) in seen]
+    assert leaked == []
+
+
+@pytest.fixture(scope="module")
+def outcomes(trained_model, tmp_path_factory):
+    out = tmp_path_factory.mktemp("nlu-outcomes")
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.evaluate", "--outcomes-only", "--model", str(trained_model), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads((out / "outcomes.json").read_text()), result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_what_patients_get_does_not_fall_below_the_measured_level(outcomes, name):
+    table, printed = outcomes
+    row = table[name]
+    right, wrong = FLOORS[name]
+    assert row["messages"] == len(row["misses"]) + round(row["right answer"] * row["messages"])
+    assert row["right answer"] >= right, [m for m in row["misses"]]
+    assert row["wrong topic"] <= wrong, [m for m in row["misses"] if m["outcome"] == "wrong topic"]
+    assert f"| {name} | {row['messages']} |" in printed
