@@ -24,7 +24,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Everything training depends on: change any of these and `make train` retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
-                nlu_components/sentence_features.py nlu_components/diet.py policies/rules.py \
+                nlu_components/sentence_features.py nlu_components/sentence_encoder.py nlu_components/diet.py policies/rules.py \
                 $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 # What the red-flag detector learns from (footdrop/red_flags.py): its classifier is fitted
 # again, and kept in $(ENCODER)/cache, when any of these change.
@@ -151,7 +151,8 @@ evaluate: train
 	$(PYTHON) -m tools.evaluate_red_flags
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
-	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
+	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/without_encoder.yml evaluation/encoder_logreg.yml \
+	  evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
 
 report: $(INSTALLED)
 	$(PYTHON) -m tools.report

@@ -3,7 +3,11 @@
     python evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml
 
 Prints a table (held-out accuracy, weighted F1, training seconds) and writes
-reports/pipelines/summary.json; each config's full `rasa test nlu` report is beside it.
+reports/pipelines/summary.json; each config's full `rasa test nlu` report is beside it. For each
+it also gives what patients get through the whole NLU pipeline (tools/evaluate.py's outcome
+table: right answer, menu, safety question, emergency message, wrong topic) on the held-out set
+and on the external set (tests/nlu_external.yml). A pipeline is chosen on the held-out figures;
+the external set is reported beside them, never used to choose.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from evaluation.outcomes import patient_outcomes  # noqa: E402
+from tools.evaluate import OUTCOMES, outcome_sets, outcome_table  # noqa: E402
 RASA = str(Path(sys.executable).parent / "rasa")
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 OUT = ROOT / "reports" / "pipelines"
@@ -40,6 +45,8 @@ def evaluate(config: Path, workdir: Path) -> dict:
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )
     report = json.loads((report_dir / "intent_report.json").read_text())
+    table = outcome_table(outcome_sets(), workdir / f"{slug}.tar.gz")
+    (report_dir / "outcomes.json").write_text(json.dumps(table, indent=2) + "\n")
     return {
         "pipeline": name,
         "config": str(config),
@@ -47,6 +54,7 @@ def evaluate(config: Path, workdir: Path) -> dict:
         "weighted_f1": round(report["weighted avg"]["f1-score"], 4),
         "train_seconds": round(train_seconds, 1),
         **patient_outcomes(report_dir, config),
+        "outcomes": {name: {k: v for k, v in row.items() if k != "misses"} for name, row in table.items()},
     }
 
 
@@ -62,6 +70,10 @@ def main(configs: list) -> None:
             f"{r['pipeline']:<28}{r['accuracy']:>10.3f}{r['weighted_f1']:>13.3f}{r['train_seconds']:>9.1f}"
             f"{r['fallback']:>10.3f}{r['wrong_answer']:>8.3f}"
         )
+    print("\nWhat patients get through the whole pipeline (right / menu / safety question / emergency / wrong):")
+    for r in results:
+        for name, row in r["outcomes"].items():
+            print(f"{r['pipeline']:<28}{name:<46}" + " ".join(f"{row[k]:>7.1%}" for k in OUTCOMES))
 
 
 if __name__ == "__main__":

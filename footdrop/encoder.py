@@ -193,3 +193,15 @@ class SentenceEncoder:
         for start in range(0, len(texts), batch_size):
             out[start:start + batch_size] = self._run(texts[start:start + batch_size])
         return out
+
+
+_SHARED: Dict[Path, SentenceEncoder] = {}
+
+
+def shared_encoder(directory: Optional[Path] = None) -> SentenceEncoder:
+    """One encoder (and one cache) per process, for every component that needs it: the intent
+    featurizer and the red-flag detector embed each message once between them."""
+    key = Path(directory or DEFAULT_DIR).resolve()
+    if key not in _SHARED:
+        _SHARED[key] = SentenceEncoder.load(key)
+    return _SHARED[key]

@@ -42,8 +42,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import yaml
 
-from footdrop.context import RULES_FILE, ContextReader, Part, Reading, load_rules
-from footdrop.encoder import DEFAULT_DIR, SentenceEncoder
+from footdrop.context import RULES_FILE, ContextReader, Part, Reading, load_rules, normalise
+from footdrop.encoder import DEFAULT_DIR, SentenceEncoder, shared_encoder
 from footdrop.signs import SIGNS_FILE, Sign, SignsError, load_not_forms, load_signs
 
 logger = logging.getLogger(__name__)
@@ -360,6 +360,11 @@ class RedFlagDetector:
         nearest = columns[int((self._model.vectors[columns] @ scores.vectors[row]).argmax())]
         return Finding(self._sign_ids[index], score, scores.parts[row].text, self._example_texts[nearest])
 
+    def message_text(self, text: str) -> str:
+        """The text the detector embeds for the whole message (typos of sign words corrected):
+        a component that embeds the same text shares the encoder's cached vector with it."""
+        return self.reader.correct(normalise(text)).strip(" ,;:-")
+
     def assess(self, text: str) -> Assessment:
         """EMERGENCY, ASK or NONE for one message, with the signs and why (see the module doc)."""
         if not isinstance(text, str) or not text.strip():
@@ -375,8 +380,7 @@ def shared_detector(encoder_dir: Path = DEFAULT_DIR, thresholds: Thresholds = Th
     """One detector (and one encoder) per process, however many components ask for it."""
     key = (Path(encoder_dir).resolve(), thresholds)
     if key not in _SHARED:
-        encoder = next((d.encoder for (path, _), d in _SHARED.items() if path == key[0]), None)
-        _SHARED[key] = RedFlagDetector.load(encoder=encoder, encoder_dir=key[0], thresholds=thresholds)
+        _SHARED[key] = RedFlagDetector.load(encoder=shared_encoder(key[0]), encoder_dir=key[0], thresholds=thresholds)
     return _SHARED[key]
 
 
