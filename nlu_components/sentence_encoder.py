@@ -75,16 +75,20 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             features = (vector.reshape(1, -1) * float(self._config["scale"])).astype(np.float32)
             self.add_features_to_message(None, features, TEXT, message)
 
+    @staticmethod
+    def _has_text_features(message: Message) -> bool:
+        """The other featurizers (before this one) gave the text features: an empty text gets
+        none from them, and DIET must see the same kinds of features in every message."""
+        return bool(message.get(TEXT)) and any(f.attribute == TEXT for f in message.features)
+
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        messages = [m for m in training_data.training_examples if m.get(TEXT)]
+        messages = [m for m in training_data.training_examples if self._has_text_features(m)]
         # Many lines at once, in batches, without filling the cache meant for live messages.
         self._add(messages, self._detector.encoder.embed_many(self._texts(messages)))
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        # Every message that has a text, even an empty one: DIET expects the same features as
-        # in training (an empty text gets the vector of an empty sentence).
-        with_text = [m for m in messages if m.get(TEXT) is not None]
+        with_text = [m for m in messages if self._has_text_features(m)]
         if with_text:
             self._add(with_text, self._detector.encoder.embed(self._texts(with_text)))
         return messages
