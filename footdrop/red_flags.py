@@ -189,7 +189,7 @@ def fit_model(encoder: SentenceEncoder, examples: Mapping[str, Sequence[str]], h
     of the lines, the encoder and the settings (fitted again when any of them changes)."""
     texts = [t for lines in examples.values() for t in lines] + list(harmless)
     labels = np.array([i for i, lines in enumerate(examples.values()) for _ in lines] + [len(examples)] * len(harmless))
-    key = hashlib.sha256(f"{encoder.manifest['sha256']['model.onnx']} C={REGULARISATION} v1".encode())
+    key = hashlib.sha256(f"{encoder.manifest['sha256']['model.onnx']} C={REGULARISATION} v2".encode())
     for sign_id, lines in examples.items():
         key.update(f"\0sign:{sign_id}".encode())
     for text in texts:

@@ -67,6 +67,15 @@ def test_one_text_gives_the_same_vector_alone_in_a_batch_and_from_the_cache(enco
     assert encoder.embed([]).shape == (0, 384)
 
 
+def test_tokens_the_vocabulary_does_not_know_are_left_out(encoder):
+    # an emoji is "[UNK]" to the model: it would pull the vector away from the words' meaning
+    plain, with_emoji, only_emoji = encoder.embed(
+        ["two of everything since i woke up", "two of everything since i woke up \U0001F635", "\U0001F635\U0001F635"]
+    )
+    assert np.abs(plain - with_emoji).max() < 1e-5
+    assert np.linalg.norm(only_emoji) == pytest.approx(1.0, abs=1e-5)  # still a vector, never NaN
+
+
 def link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)

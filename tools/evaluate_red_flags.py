@@ -41,11 +41,10 @@ OUT = ROOT / "reports" / "red_flags"
 
 #: The issue's targets (#14): (least share of each sign's messages found, most false alarms).
 TARGETS = {"test": (0.98, 0.03), "dev": (1.0, 0.02)}
-#: What the test part must not fall below (make test): the level measured on 2026-12-04 (99.0%
-#: found, two signs at 9 of 10, 1.5% false alarms), which meets the false-alarm target but not
-#: the recall one (issue 14 stays open): (least share of all emergencies found, least share of
-#: each sign's messages found, most false alarms).
-FLOORS = {"test": (0.98, 0.90, 0.03)}
+#: What the test part must not fall below (make test): the issue's targets, met by the sixth test
+#: part on 2026-12-04 (100% found, every sign 10 of 10, 0.5% false alarms): (least share of all
+#: emergencies found, least share of each sign's messages found, most false alarms).
+FLOORS = {"test": (0.98, 0.98, 0.03)}
 LEVELS = {"emergency": "emergency", "red_flag_check": "ask"}
 
 
