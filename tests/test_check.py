@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 # Everything tools.check reads (data/ as a whole: every .yml file in it is read).
 CHECKED_FILES = [
     "domain.yml", "clinic.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml",
-    "content/sections.yml", "content/foot-drop.txt",
+    "content/sections.yml", "content/foot-drop.txt", "content/topics.yml",
 ]
 
 
@@ -169,6 +169,10 @@ def bad_indentation(root):
     return f"line {number + 1}"
 
 
+def title_removed(root):
+    edit_yaml(root, "content/topics.yml", lambda c: c["titles"].pop("ask_surgery"))
+
+
 def new_intent_with_nothing_else(root):
     edit_yaml(root, "domain.yml", lambda d: d["intents"].append("ask_driving"))
 
@@ -200,7 +204,9 @@ CASES = {
         ["data/", "'ask_driving'", "no training examples"],
         ["tests/nlu_holdout.yml", "'ask_driving'", "0 held-out examples"],
         ["tests/test_stories.yml", "'ask_driving'"],
+        ["content/topics.yml", "'ask_driving'", "no title"],
     ]),
+    "title removed": (title_removed, [["content/topics.yml", "'ask_surgery'", "no title"]]),
 }
 
 

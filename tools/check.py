@@ -50,6 +50,9 @@ DOMAIN = "domain.yml"
 HOLDOUT = "tests/nlu_holdout.yml"
 TEST_STORIES = "tests/test_stories.yml"
 SECTIONS = "content/sections.yml"
+TOPICS = "content/topics.yml"
+#: longest title on a "Do you mean ...?" button (content/topics.yml)
+MAX_TITLE = 40
 CLINIC = "clinic.yml"
 # data/nlu.yml, data/nlu/*.yml, data/rules.yml, data/stories.yml: every YAML file in data/.
 DATA_DIR = "data"
@@ -65,6 +68,7 @@ class Project:
     holdout: Dict[str, Any] = field(default_factory=dict)
     test_stories: Dict[str, Any] = field(default_factory=dict)
     sections: Dict[str, Any] = field(default_factory=dict)
+    topics: Dict[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- intents
     @property
@@ -191,6 +195,7 @@ def load_project(root: Path) -> Tuple[Project, List[str]]:
     project.holdout = _mapping(read_yaml(root, HOLDOUT, problems))
     project.test_stories = _mapping(read_yaml(root, TEST_STORIES, problems))
     project.sections = _mapping(read_yaml(root, SECTIONS, problems))
+    project.topics = _mapping(read_yaml(root, TOPICS, problems))
     return project, problems
 
 
@@ -404,7 +409,7 @@ def _first_text(variations: Any) -> Optional[str]:
 def check_todo(project: Project) -> List[str]:
     """Places `make new-topic` marked with TODO that are still to be filled in."""
     problems = []
-    for relative in [DOMAIN, *project.data, HOLDOUT, TEST_STORIES]:
+    for relative in [DOMAIN, *project.data, HOLDOUT, TEST_STORIES, TOPICS]:
         path = project.root / relative
         if not path.exists():
             continue
@@ -417,9 +422,30 @@ def check_todo(project: Project) -> List[str]:
     return problems
 
 
+def check_titles(project: Project) -> List[str]:
+    """Every topic (and the symptom check) has a short title for the "Do you mean ...?" buttons
+    in content/topics.yml, and every title there belongs to an intent of domain.yml."""
+    titles = _mapping(project.topics.get("titles"))
+    intents = set(project.intents)
+    problems = [
+        f"{TOPICS}: topic '{intent}' has no title — add a line `  {intent}: \"A short title\"` under titles:"
+        for intent in [*project.topic_intents, "check_symptoms"]
+        if intent in intents and not str(titles.get(intent) or "").strip()
+    ]
+    for key in ("question", "something_else"):
+        if not str(project.topics.get(key) or "").strip():
+            problems.append(f"{TOPICS}: '{key}' is missing or empty — restore it with `git checkout {TOPICS}`")
+    for intent, title in titles.items():
+        if intent not in intents:
+            problems.append(f"{TOPICS}: title for '{intent}', which is not an intent in {DOMAIN} — remove it or fix the name")
+        elif len(str(title)) > MAX_TITLE:
+            problems.append(f"{TOPICS}: the title of '{intent}' has {len(str(title))} characters — keep it to {MAX_TITLE}")
+    return problems
+
+
 CHECKS = (
     check_todo, check_responses, check_handled, check_sections, check_answers, check_examples,
-    check_duplicates, check_reading_level,
+    check_duplicates, check_reading_level, check_titles,
 )
 
 

@@ -8,11 +8,12 @@ the held-out accuracy, what a patient would get (the right answer, the topic men
 topic's answer), and a per-intent table, weakest first. The confusion matrix picture is
 reports/nlu/intent_confusion_matrix.png: which topics get mistaken for which.
 
-Then both the held-out set and the external set (tests/nlu_external.yml: questions written by
-people who never saw the training data, and out-of-scope messages) go through the whole NLU
-pipeline as patients meet it (the red-flag component and the fallback included), and the
-summary gets a table of what patients get on each (``OUTCOMES``), written to
-reports/nlu/outcomes.json with every message that did not get its answer.
+Then the held-out set, the external set (tests/nlu_external.yml: questions written by people who
+never saw the training data, and out-of-scope messages) and the development set of
+out-of-scope messages (evaluation/nlu_dev_out_of_scope.yml) go through the whole NLU pipeline
+as patients meet it (the red-flag component, the fallback and the clarifying question
+included), and the summary gets a table of what patients get on each (``OUTCOMES``), written
+to reports/nlu/outcomes.json with every message that did not get its answer.
 """
 
 from __future__ import annotations
@@ -26,19 +27,23 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from evaluation.outcomes import patient_outcomes  # noqa: E402
+from footdrop.clarify import FALLBACK_INTENT, choose, load_titles, names_foot_drop, ranking_of  # noqa: E402
 
 MODEL = ROOT / "models" / "footdrop.tar.gz"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 EXTERNAL = ROOT / "tests" / "nlu_external.yml"
+DEV_OUT_OF_SCOPE = ROOT / "evaluation" / "nlu_dev_out_of_scope.yml"
 OUT = ROOT / "reports" / "nlu"
 
-#: What a patient gets for a message, by the intent the whole pipeline gives it.
-OUTCOMES = ("right answer", "menu", "safety question", "emergency message", "wrong topic")
+#: What a patient gets for a message, by the intent the whole pipeline gives it (and, for
+#: ``nlu_fallback``, whether footdrop/clarify.py asks "Do you mean ...?" or shows the menu).
+OUTCOMES = ("right answer", "clarifying question", "menu", "safety question", "emergency message", "wrong topic")
+CLARIFY = "clarifying question"
 MENU_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 SAFETY_INTENTS = {"red_flag_check": "safety question", "emergency": "emergency message"}
 
@@ -56,17 +61,19 @@ def examples(path: Path) -> List[Tuple[str, str]]:
     ]
 
 
-def outcome(expected: str, got: str) -> str:
-    """One of OUTCOMES. An out-of-scope message is answered right by the menu."""
-    if got == expected or (expected == "out_of_scope" and got in MENU_INTENTS):
+def outcome(expected: str, got: str, offered: Sequence[str] = ()) -> str:
+    """One of OUTCOMES. An out-of-scope message is answered right by the menu; ``offered``: the
+    topics of the clarifying question, when the pipeline gave ``nlu_fallback``."""
+    if got == expected or (expected == "out_of_scope" and got in MENU_INTENTS and not offered):
         return "right answer"
     if got in MENU_INTENTS:
-        return "menu"
+        return CLARIFY if offered else "menu"
     return SAFETY_INTENTS.get(got, "wrong topic")
 
 
-async def pipeline_intents(model: Path, texts: List[str]) -> List[str]:
-    """The intent each text gets from the trained model's whole NLU pipeline."""
+async def pipeline_parses(model: Path, texts: List[str]) -> List[Tuple[str, List[Tuple[str, float]], bool]]:
+    """(intent, ranking, whether it names foot drop) each text gets from the trained model's
+    whole NLU pipeline."""
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
@@ -74,24 +81,39 @@ async def pipeline_intents(model: Path, texts: List[str]) -> List[str]:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)  # no per-message debug lines with the messages' words
     agent = Agent.load(str(model))
-    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+    parses = [await agent.parse_message(text) for text in texts]
+    return [(parse["intent"]["name"], ranking_of(parse), names_foot_drop(parse)) for parse in parses]
+
+
+async def pipeline_intents(model: Path, texts: List[str]) -> List[str]:
+    """The intent each text gets from the trained model's whole NLU pipeline."""
+    return [intent for intent, _, _ in await pipeline_parses(model, texts)]
 
 
 def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -> Dict[str, dict]:
-    """For each set: how many messages, the share of each outcome, and the misses."""
+    """For each set: how many messages, the share of each outcome, how often the clarifying
+    question offered the right topic, and the misses."""
+    titles = load_titles()
     texts = [text for items in sets.values() for _, text in items]
-    got = iter(asyncio.run(pipeline_intents(model, texts)))
+    got = iter(asyncio.run(pipeline_parses(model, texts)))
     table = {}
     for name, items in sets.items():
-        rows = [(intent, text, next(got)) for intent, text in items]
-        counts = Counter(outcome(intent, predicted) for intent, _, predicted in rows)
+        rows = []
+        for intent, text in items:
+            predicted, ranking, about = next(got)
+            offered = choose(ranking, titles, about) if predicted == FALLBACK_INTENT else []
+            rows.append((intent, text, predicted, offered, outcome(intent, predicted, offered)))
+        counts = Counter(row[-1] for row in rows)
+        asked = [row for row in rows if row[-1] == CLARIFY]
         table[name] = {
             "messages": len(rows),
             **{key: round(counts[key] / len(rows), 4) for key in OUTCOMES},
+            # of the clarifying questions, the share whose buttons include the right topic
+            "right topic offered": round(sum(r[0] in r[3] for r in asked) / len(asked), 4) if asked else None,
             "misses": [
-                {"intent": intent, "got": predicted, "outcome": outcome(intent, predicted), "text": text}
-                for intent, text, predicted in rows
-                if outcome(intent, predicted) != "right answer"
+                {"intent": intent, "got": predicted, "offered": offered, "outcome": result, "text": text}
+                for intent, text, predicted, offered, result in rows
+                if result != "right answer"
             ],
         }
     return table
@@ -102,14 +124,16 @@ def outcome_summary(table: Dict[str, dict]) -> str:
         "## What patients get, through the whole pipeline",
         "",
         "Each message goes through the trained model as patients meet it (the red-flag check and "
-        "the fallback included). An out-of-scope message is answered right by the menu. The "
-        "assistant has no clarifying question yet (issue 15).",
+        "the fallback included). An out-of-scope message is answered right by the menu. A "
+        "clarifying question (\"Do you mean ...?\" with two or three topics) is neither right nor "
+        "wrong; the last column says how often its buttons included the right topic.",
         "",
-        "| set | messages | " + " | ".join(OUTCOMES) + " |",
-        "| --- | --- |" + " --- |" * len(OUTCOMES),
+        "| set | messages | " + " | ".join(OUTCOMES) + " | right topic offered |",
+        "| --- | --- |" + " --- |" * (len(OUTCOMES) + 1),
     ]
     lines += [
-        f"| {name} | {row['messages']} | " + " | ".join(f"{row[key]:.1%}" for key in OUTCOMES) + " |"
+        f"| {name} | {row['messages']} | " + " | ".join(f"{row[key]:.1%}" for key in OUTCOMES)
+        + (f" | {row['right topic offered']:.0%} |" if row["right topic offered"] is not None else " | - |")
         for name, row in table.items()
     ]
     return "\n".join(lines) + "\n"
@@ -143,6 +167,7 @@ def summary(report: dict, outcomes: dict) -> str:
 HOLDOUT_SET = "held-out (tests/nlu_holdout.yml)"
 EXTERNAL_SET = "external questions (tests/nlu_external.yml)"
 OUT_OF_SCOPE_SET = "external out of scope"
+DEV_OUT_OF_SCOPE_SET = "development out of scope (evaluation/)"
 
 
 def outcome_sets() -> Dict[str, List[Tuple[str, str]]]:
@@ -151,6 +176,7 @@ def outcome_sets() -> Dict[str, List[Tuple[str, str]]]:
         HOLDOUT_SET: examples(HOLDOUT),
         EXTERNAL_SET: [e for e in external if e[0] != "out_of_scope"],
         OUT_OF_SCOPE_SET: [e for e in external if e[0] == "out_of_scope"],
+        DEV_OUT_OF_SCOPE_SET: examples(DEV_OUT_OF_SCOPE),
     }
 
 

@@ -9,7 +9,8 @@ It adds, keeping each file's comments and order (round-trip YAML with ruamel.yam
 - ``data/nlu/staff_topics.yml``: the intent with 15 example lines to replace;
 - ``data/rules.yml``: the rule that answers the intent;
 - ``tests/nlu_holdout.yml``: 5 held-out lines to replace (phrasings not in the training data);
-- ``tests/test_stories.yml``: a conversation test.
+- ``tests/test_stories.yml``: a conversation test;
+- ``content/topics.yml``: the topic's short title, for the "Do you mean ...?" buttons.
 
 Every place to fill in contains ``TODO``; ``make check`` lists each one left until none is.
 """
@@ -30,6 +31,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "TODO"
 TRAINING_FILE = Path("data/nlu/staff_topics.yml")
+TOPICS_FILE = Path("content/topics.yml")
 NAME = re.compile(r"^ask_[a-z][a-z0-9_]{2,40}$")
 TRAINING_EXAMPLES = 15
 HOLDOUT_EXAMPLES = 5
@@ -130,6 +132,13 @@ def add_story(root: Path, name: str) -> None:
     _append(root / "tests" / "test_stories.yml", "stories", story)
 
 
+def add_title(root: Path, name: str) -> None:
+    path = root / TOPICS_FILE
+    data = _load(path)
+    data["titles"][name] = f"{MARKER}: a short title for its button, e.g. Driving with foot drop"
+    _dump(data, path)
+
+
 def new_topic(root: Path, name: str) -> List[str]:
     if not NAME.match(name):
         raise SystemExit(
@@ -140,7 +149,11 @@ def new_topic(root: Path, name: str) -> List[str]:
     add_rule(root, name)
     add_holdout(root, name)
     add_story(root, name)
-    return ["domain.yml", str(TRAINING_FILE), "data/rules.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml"]
+    add_title(root, name)
+    return [
+        "domain.yml", str(TRAINING_FILE), "data/rules.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml",
+        str(TOPICS_FILE),
+    ]
 
 
 def main(argv: List[str] = None) -> int:

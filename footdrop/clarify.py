@@ -1,0 +1,124 @@
+"""The clarifying question: "Do you mean ...?" with the likeliest topics, before the full menu.
+
+When the intent classifier is unsure (Rasa's FallbackClassifier gives ``nlu_fallback``: the top
+confidence below its threshold, or the top two too close), a patient who asked a real question
+about foot drop is better served by two or three likely topics than by the whole menu; a
+message about something else still gets the menu. Rasa's two-stage fallback asks about one
+intent at a time; this asks about up to three at once, as buttons.
+
+The rule (``choose``), from the classifier's ranking with ``nlu_fallback`` left out:
+
+- the first intent must be a topic with a title (``content/topics.yml``): when it is
+  ``out_of_scope`` or a conversation intent (greet, goodbye ...), the menu;
+- the message must name foot drop or its anatomy (the terminology extractor's ``condition`` or
+  ``anatomy`` entities: "drop foot", "peroneal nerve"), with the first topic at least
+  ``Settings.floor`` confident; or, naming neither, the first topic must be at least
+  ``Settings.confident`` (the classifier fell back only because a second topic was as close).
+  Out-of-scope messages about feet and health ("are flip flops bad for your feet?") fall back
+  with a foot topic first as often as real questions do; naming foot drop is what tells them
+  apart;
+- then up to ``Settings.most`` topics from the top of the ranking, each at least
+  ``Settings.share`` of the first's confidence.
+
+The numbers were chosen on the held-out questions (tests/nlu_holdout.yml) and a development set
+of out-of-scope messages (evaluation/nlu_dev_out_of_scope.yml), never on tests/nlu_external.yml:
+of the held-out questions that fell back, 12 of 27 got the question, each with the right topic
+among its buttons (2.3 on average), and none of 72 out-of-scope messages that fell back did
+(docs/PIPELINES.md, "The clarifying question"). Imports nothing from Rasa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPICS_FILE = ROOT / "content" / "topics.yml"
+FALLBACK_INTENT = "nlu_fallback"
+#: entities (nlu_components/terminology.yml) that show a message is about foot drop
+ABOUT_FOOT_DROP = frozenset({"condition", "anatomy"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: the first topic needs at least this confidence for the question (else the menu) ...
+    floor: float = 0.1
+    #: ... or this much when the message does not name foot drop (FallbackClassifier's threshold)
+    confident: float = 0.4
+    #: another topic is offered when its confidence is at least this share of the first's
+    share: float = 0.3
+    #: at most this many topics as buttons
+    most: int = 3
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the patient reads: the question, each topic's button title, the last button."""
+
+    question: str
+    titles: Dict[str, str]
+    something_else: str
+
+
+def load_wording(path: Path = TOPICS_FILE) -> Wording:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    titles = {str(intent): str(title).strip() for intent, title in (data.get("titles") or {}).items()}
+    return Wording(str(data["question"]).strip(), titles, str(data["something_else"]).strip())
+
+
+def load_titles(path: Path = TOPICS_FILE) -> Dict[str, str]:
+    """Topic intent -> the short title its button shows."""
+    return load_wording(path).titles
+
+
+def clarifying_message(parse: Mapping, wording: Wording, settings: Settings = Settings()) -> Optional[dict]:
+    """The clarifying question for a parse result that fell back (text and buttons), or None
+    when the full menu should be shown instead."""
+    if (parse.get("intent") or {}).get("name") != FALLBACK_INTENT:
+        return None
+    offered = choose(ranking_of(parse), wording.titles, names_foot_drop(parse), settings)
+    if not offered:
+        return None
+    return {"text": wording.question, "buttons": buttons(offered, wording.titles, wording.something_else)}
+
+
+def choose(
+    ranking: Sequence[Tuple[str, float]],
+    titles: Mapping[str, str],
+    about_foot_drop: bool,
+    settings: Settings = Settings(),
+) -> List[str]:
+    """The topics to offer, likeliest first; an empty list means: show the full menu."""
+    ranked = [(name, float(confidence)) for name, confidence in ranking if name != FALLBACK_INTENT]
+    if not ranked:
+        return []
+    first, top = ranked[0]
+    if first not in titles or top < (settings.floor if about_foot_drop else settings.confident):
+        return []
+    offered = [name for name, confidence in ranked if name in titles and confidence >= settings.share * top]
+    return offered[: settings.most]
+
+
+def names_foot_drop(parse: Mapping) -> bool:
+    """Whether a Rasa parse result has an entity that names foot drop or its anatomy."""
+    return any(entity.get("entity") in ABOUT_FOOT_DROP for entity in parse.get("entities") or [])
+
+
+def ranking_of(parse: Mapping) -> List[Tuple[str, float]]:
+    """(intent, confidence) pairs from a Rasa parse result (``latest_message``)."""
+    return [
+        (str(item.get("name")), float(item.get("confidence") or 0.0))
+        for item in parse.get("intent_ranking") or []
+        if item.get("name")
+    ]
+
+
+def buttons(offered: Sequence[str], titles: Mapping[str, str], other: Optional[str] = None) -> List[dict]:
+    """One button per topic (its payload the topic's intent), then "something else" if given."""
+    out = [{"title": titles[name], "payload": f"/{name}"} for name in offered]
+    if other:
+        out.append({"title": other, "payload": "/out_of_scope"})
+    return out
