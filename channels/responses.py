@@ -9,7 +9,9 @@ server, and a clinic changes its number in one place (restart the assistant afte
 After ``nlu_fallback`` (the classifier unsure), ``utter_default``'s menu becomes the clarifying
 question "Do you mean ...?" with the likeliest topics as buttons when the message names foot
 drop and a topic is likely enough (footdrop/clarify.py): in the Rasa server, so it needs no
-action server either.
+action server either. A message that tells of a new problem in the patient's own foot
+(footdrop/own_story.py) gets the offer of the symptom check with its topic's answer, or
+instead of the menu.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from actions.clinic import load_clinic
-from footdrop.clarify import clarifying_message, load_wording
+from footdrop.clarify import clarifying_message, load_wording, with_check_offer
+from footdrop.own_story import describes_own_problem
 
 #: the menu of topics, which becomes the clarifying question after an unsure `nlu_fallback`
 MENU = "utter_default"
+#: the slot the symptom check sets when it has given its advice (domain.yml)
+CHECK_DONE = "check_done"
 
 
 def clinic_values() -> Dict[Text, Text]:
@@ -47,15 +52,26 @@ class ClinicResponses(TemplatedNaturalLanguageGenerator):
         super().__init__((domain or Domain.empty()).responses)
         self.values = clinic_values()
         self.wording = load_wording()
+        self.topic_answers = {f"utter_{intent}" for intent in self.wording.titles if intent.startswith("ask_")}
 
     async def generate(
         self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
     ) -> Optional[Dict[Text, Any]]:
-        if utter_action == MENU and tracker.latest_message is not None:
-            question = clarifying_message(tracker.latest_message.parse_data, self.wording)
+        parse = tracker.latest_message.parse_data if tracker.latest_message is not None else {}
+        # the patient's own new problem, outside the symptom check and before one was done
+        own_story = (
+            tracker.active_loop_name is None
+            and not tracker.get_slot(CHECK_DONE)
+            and describes_own_problem(parse.get("text") or "")
+        )
+        if utter_action == MENU:
+            question = clarifying_message(parse, self.wording, own_story)
             if question is not None:
                 return {**question, "utter_action": MENU}
-        return await super().generate(utter_action, tracker, output_channel, **kwargs)
+        message = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if message is not None and own_story and utter_action in self.topic_answers:
+            message = with_check_offer(message, self.wording)
+        return message
 
     def generate_from_slots(
         self, utter_action: Text, filled_slots: Dict[Text, Any], output_channel: Text, **kwargs: Any

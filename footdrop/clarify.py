@@ -61,12 +61,15 @@ class Wording:
     question: str
     titles: Dict[str, str]
     something_else: str
+    offer_check: str
 
 
 def load_wording(path: Path = TOPICS_FILE) -> Wording:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     titles = {str(intent): str(title).strip() for intent, title in (data.get("titles") or {}).items()}
-    return Wording(str(data["question"]).strip(), titles, str(data["something_else"]).strip())
+    return Wording(
+        str(data["question"]).strip(), titles, str(data["something_else"]).strip(), str(data["offer_check"]).strip()
+    )
 
 
 def load_titles(path: Path = TOPICS_FILE) -> Dict[str, str]:
@@ -74,15 +77,35 @@ def load_titles(path: Path = TOPICS_FILE) -> Dict[str, str]:
     return load_wording(path).titles
 
 
-def clarifying_message(parse: Mapping, wording: Wording, settings: Settings = Settings()) -> Optional[dict]:
+CHECK = "check_symptoms"
+
+
+def clarifying_message(
+    parse: Mapping, wording: Wording, own_story: bool = False, settings: Settings = Settings()
+) -> Optional[dict]:
     """The clarifying question for a parse result that fell back (text and buttons), or None
-    when the full menu should be shown instead."""
+    when the full menu should be shown instead. ``own_story``: the message tells of a new
+    problem in the patient's own foot (footdrop/own_story.py): the symptom check comes first,
+    with the likely topics after it, and never the bare menu."""
     if (parse.get("intent") or {}).get("name") != FALLBACK_INTENT:
         return None
     offered = choose(ranking_of(parse), wording.titles, names_foot_drop(parse), settings)
+    if own_story:
+        topics = [name for name in offered if name != CHECK]
+        return {
+            "text": wording.offer_check,
+            "buttons": buttons([CHECK, *topics], wording.titles, wording.something_else),
+        }
     if not offered:
         return None
     return {"text": wording.question, "buttons": buttons(offered, wording.titles, wording.something_else)}
+
+
+def with_check_offer(message: dict, wording: Wording) -> dict:
+    """A topic's answer with the offer of the symptom check added (its text, then the button)."""
+    check = {"title": wording.titles[CHECK], "payload": f"/{CHECK}"}
+    text = f"{message.get('text') or ''}\n{wording.offer_check}".strip()
+    return {**message, "text": text, "buttons": [check, *(message.get("buttons") or [])]}
 
 
 def choose(

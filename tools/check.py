@@ -432,7 +432,7 @@ def check_titles(project: Project) -> List[str]:
         for intent in [*project.topic_intents, "check_symptoms"]
         if intent in intents and not str(titles.get(intent) or "").strip()
     ]
-    for key in ("question", "something_else"):
+    for key in ("question", "something_else", "offer_check"):
         if not str(project.topics.get(key) or "").strip():
             problems.append(f"{TOPICS}: '{key}' is missing or empty — restore it with `git checkout {TOPICS}`")
     for intent, title in titles.items():
