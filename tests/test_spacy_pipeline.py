@@ -48,6 +48,20 @@ def test_lookup_lemmatizer_joins_word_forms(nlp, word, lemma):
         ("pins and needles in my toes", "symptom", "numbness"),
         ("does e-stim work", "treatment", "electrical_stimulation"),
         ("can I take ibuprofen", "treatment", "nsaid"),
+        # patients' everyday words for the guide's signs (issue 15)
+        ("my toes catch on the carpet", "symptom", "dragging"),
+        ("I keep tripping over nothing", "symptom", "dragging"),
+        ("I catch my toes on every step", "symptom", "dragging"),
+        ("my shoe scuffs on the pavement", "symptom", "dragging"),
+        ("my foot thumps down when I walk", "symptom", "slapping"),
+        ("it flops onto the floor", "symptom", "slapping"),
+        ("my foot flaps like a flipper", "symptom", "slapping"),
+        ("I have a floppy foot", "condition", "foot_drop"),
+        ("the doctor called it a lazy foot", "condition", "foot_drop"),
+        ("my dead foot won't lift", "condition", "foot_drop"),
+        ("I lift my knee high like I'm marching", "symptom", "steppage_gait"),
+        ("high stepping to get my toes clear", "symptom", "steppage_gait"),
+        ("I can't pull my toes up", "symptom", "foot_lifting"),
     ],
 )
 def test_terminology_entities_have_canonical_values(nlp, text, entity, value):
