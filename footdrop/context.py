@@ -15,6 +15,7 @@ English words in spaCy's lemma tables.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ from rapidfuzz.distance import OSA
 from spacy.tokens import Doc, Span
 
 from footdrop.questions import is_question
+
+#: what is trimmed from the ends of a part of a message
+PART_STRIP = " ,;:-"
+#: how many messages' corrected text is kept (see ``ContextReader._corrected``)
+RECENT = 64
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_FILE = ROOT / "content" / "context_rules.yml"
@@ -204,6 +210,7 @@ class ContextReader:
         # caller knows (the detector passes the sentence encoder's word list).
         self._english = {str(lemma) for lemma in lemmas.values()} | {w.lower() for w in english}
         self._lemmas = lemmas
+        self._corrected = functools.lru_cache(maxsize=RECENT)(self._correct_message)
 
     # -- typos ------------------------------------------------------------------------------
     def _correct(self, word: str) -> str:
@@ -217,9 +224,20 @@ class ContextReader:
     def correct(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda m: self._correct(m.group(0)), text)
 
+    def _correct_message(self, text: str) -> str:
+        """The message normalised and its typos corrected (``_corrected`` keeps the last few:
+        the intent featurizer asks for the whole message's text just before the detector
+        reads it)."""
+        return self.correct(normalise(text))
+
     # -- reading ------------------------------------------------------------------------------
+    def message_text(self, text: str) -> str:
+        """The text of the whole message as ``read`` gives it (its first part, when it has
+        enough words): what the detector embeds for the whole message."""
+        return self._corrected(text).strip(PART_STRIP)
+
     def read(self, text: str) -> Reading:
-        corrected = self.correct(normalise(text))
+        corrected = self._corrected(text)
         doc = self._nlp(corrected)
         doc = self._context(self._matcher(doc))
         words = []
@@ -234,7 +252,7 @@ class ContextReader:
         seen: Set[str] = set()
 
         def part(span: Span, kind: str) -> Iterable[Part]:
-            text = span.text.strip(" ,;:-")
+            text = span.text.strip(PART_STRIP)
             if len([t for t in span if t.is_alpha]) < MIN_CLAUSE_WORDS or text.lower() in seen:
                 return
             seen.add(text.lower())

@@ -42,7 +42,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import yaml
 
-from footdrop.context import RULES_FILE, ContextReader, Part, Reading, load_rules, normalise
+from footdrop.context import RULES_FILE, ContextReader, Part, Reading, load_rules
 from footdrop.encoder import DEFAULT_DIR, SentenceEncoder, shared_encoder
 from footdrop.signs import SIGNS_FILE, Sign, SignsError, load_not_forms, load_signs
 
@@ -363,7 +363,7 @@ class RedFlagDetector:
     def message_text(self, text: str) -> str:
         """The text the detector embeds for the whole message (typos of sign words corrected):
         a component that embeds the same text shares the encoder's cached vector with it."""
-        return self.reader.correct(normalise(text)).strip(" ,;:-")
+        return self.reader.message_text(text)
 
     def assess(self, text: str) -> Assessment:
         """EMERGENCY, ASK or NONE for one message, with the signs and why (see the module doc)."""

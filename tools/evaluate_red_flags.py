@@ -34,6 +34,9 @@ from typing import Dict, List, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tools.evaluate import pipeline_intents  # noqa: E402
+
 MODEL = ROOT / "models" / "footdrop.tar.gz"
 SETS = ROOT / "tests" / "red_flags"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
@@ -65,19 +68,8 @@ def holdout_ordinary() -> List[Tuple[str, str]]:
 
 
 async def levels(model: Path, texts: List[str]) -> List[str]:
-    """The level each text gets from the trained model's NLU."""
-    from rasa.core.agent import Agent
-    from rasa.utils.common import configure_logging_and_warnings
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_logging_and_warnings(logging.WARNING)
-    configure_structlog(logging.WARNING)  # no per-message debug lines with the patients' words
-    agent = Agent.load(str(model))
-    out = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        out.append(LEVELS.get(parsed["intent"]["name"], "none"))
-    return out
+    """The level each text gets from the trained model's whole NLU pipeline."""
+    return [LEVELS.get(intent, "none") for intent in await pipeline_intents(model, texts)]
 
 
 def score_part(part: str, emergencies: List[dict], harmless: List[dict], got: List[str]) -> dict:
