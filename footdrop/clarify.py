@@ -44,6 +44,8 @@ ABOUT_FOOT_DROP = frozenset({"condition", "anatomy"})
 
 @dataclass(frozen=True)
 class Settings:
+    """When to ask and what to offer (chosen on the held-out and development sets: module doc)."""
+
     #: the first topic needs at least this confidence for the question (else the menu) ...
     floor: float = 0.1
     #: ... or this much when the message does not name foot drop (FallbackClassifier's threshold)
@@ -56,7 +58,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class Wording:
-    """What the patient reads: the question, each topic's button title, the last button."""
+    """What the patient reads (content/topics.yml): the question, each topic's button title,
+    the last button, and the offer of the symptom check."""
 
     question: str
     titles: Dict[str, str]
