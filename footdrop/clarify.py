@@ -143,8 +143,9 @@ def ranking_of(parse: Mapping) -> List[Tuple[str, float]]:
 
 
 def buttons(offered: Sequence[str], titles: Mapping[str, str], other: Optional[str] = None) -> List[dict]:
-    """One button per topic (its payload the topic's intent), then "something else" if given."""
+    """One button per topic (its payload the topic's intent), then "something else" if given: what
+    the assistant can do (`bot_capabilities`: the symptom check and the topics)."""
     out = [{"title": titles[name], "payload": f"/{name}"} for name in offered]
     if other:
-        out.append({"title": other, "payload": "/out_of_scope"})
+        out.append({"title": other, "payload": "/bot_capabilities"})
     return out

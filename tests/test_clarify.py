@@ -64,7 +64,7 @@ def test_a_parse_names_foot_drop_by_its_condition_or_anatomy_entities():
 def test_buttons_send_the_topic_and_end_with_something_else():
     assert buttons(["ask_brace"], TITLES, WORDING.something_else) == [
         {"title": TITLES["ask_brace"], "payload": "/ask_brace"},
-        {"title": "Something else", "payload": "/out_of_scope"},
+        {"title": "Something else", "payload": "/bot_capabilities"},
     ]
 
 
@@ -103,7 +103,7 @@ def test_the_question_comes_only_after_nlu_fallback_with_a_likely_topic():
     }
     asked = clarifying_message(unsure, WORDING)
     assert asked["text"] == WORDING.question
-    assert [b["payload"] for b in asked["buttons"]] == ["/ask_causes", "/ask_symptoms", "/out_of_scope"]
+    assert [b["payload"] for b in asked["buttons"]] == ["/ask_causes", "/ask_symptoms", "/bot_capabilities"]
     assert clarifying_message({**unsure, "entities": []}, WORDING) is None  # the menu
     # utter_default for another reason (Rasa's core fallback after a known intent): the menu
     assert clarifying_message({**unsure, "intent": {"name": "ask_causes", "confidence": 0.9}}, WORDING) is None
@@ -129,6 +129,6 @@ def test_the_running_assistant_asks_do_you_mean_with_topic_buttons(assistant):
     assert asked, "none of the unsure questions got the clarifying question"
     for reply in asked:
         payloads = [b["payload"] for b in reply["buttons"]]
-        assert 2 <= len(payloads) <= 4 and payloads[-1] == "/out_of_scope"
+        assert 2 <= len(payloads) <= 4 and payloads[-1] == "/bot_capabilities"
         assert all(p[1:] in TITLES for p in payloads[:-1])
 

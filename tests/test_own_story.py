@@ -55,7 +55,7 @@ def test_an_own_story_the_classifier_is_unsure_about_gets_the_check_not_the_menu
     unsure = {"intent": {"name": "nlu_fallback"}, "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.7}], "entities": []}
     message = clarifying_message(unsure, WORDING, own_story=True)
     assert message["text"] == WORDING.offer_check
-    assert [b["payload"] for b in message["buttons"]] == ["/check_symptoms", "/out_of_scope"]
+    assert [b["payload"] for b in message["buttons"]] == ["/check_symptoms", "/bot_capabilities"]
     assert clarifying_message(unsure, WORDING, own_story=False) is None  # the menu
 
 
