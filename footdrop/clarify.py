@@ -37,7 +37,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS_FILE = ROOT / "content" / "topics.yml"
+CONFIG = ROOT / "config.yml"
 FALLBACK_INTENT = "nlu_fallback"
+#: intents the red-flag component sets (nlu_components/red_flags.py): the classifier's own
+#: ranking follows them, so the question a patient asked is still there after the safety question
+SAFETY_INTENTS = frozenset({"emergency", "red_flag_check"})
 #: entities (nlu_components/terminology.yml) that show a message is about foot drop
 ABOUT_FOOT_DROP = frozenset({"condition", "anatomy"})
 
@@ -54,6 +58,28 @@ class Settings:
     share: float = 0.3
     #: at most this many topics as buttons
     most: int = 3
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """When the classifier is sure enough to answer: ``FallbackClassifier``'s two settings in
+    config.yml (the first topic at least ``threshold``, and at least ``ambiguity`` ahead of the
+    second)."""
+
+    threshold: float = 0.4
+    ambiguity: float = 0.1
+
+
+@dataclass(frozen=True)
+class HeldQuestion:
+    """What to do with the question a patient asked before the safety question, once they have
+    said it is not happening now: answer ``topic``, or ask which of ``offered`` they meant, or
+    offer the symptom check (``offer_check``: they told of their symptoms or asked for it), or
+    (none of these) invite their question."""
+
+    topic: Optional[str] = None
+    offered: Tuple[str, ...] = ()
+    offer_check: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,12 +101,23 @@ def load_wording(path: Path = TOPICS_FILE) -> Wording:
     )
 
 
+def fallback_settings(path: Path = CONFIG) -> Fallback:
+    """``FallbackClassifier``'s threshold and ambiguity threshold from config.yml."""
+    pipeline = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("pipeline") or []
+    for component in pipeline:
+        if component.get("name") == "FallbackClassifier":
+            return Fallback(float(component.get("threshold", 0.3)), float(component.get("ambiguity_threshold", 0.1)))
+    return Fallback()
+
+
 def load_titles(path: Path = TOPICS_FILE) -> Dict[str, str]:
     """Topic intent -> the short title its button shows."""
     return load_wording(path).titles
 
 
 CHECK = "check_symptoms"
+#: intents that lead to the symptom check (data/rules.yml)
+CHECK_INTENTS = frozenset({CHECK, "describe_symptoms"})
 
 
 def clarifying_message(
@@ -109,6 +146,32 @@ def with_check_offer(message: dict, wording: Wording) -> dict:
     check = {"title": wording.titles[CHECK], "payload": f"/{CHECK}"}
     text = f"{message.get('text') or ''}\n{wording.offer_check}".strip()
     return {**message, "text": text, "buttons": [check, *(message.get("buttons") or [])]}
+
+
+def after_safety_question(
+    ranking: Sequence[Tuple[str, float]],
+    titles: Mapping[str, str],
+    about_foot_drop: bool,
+    fallback: Fallback = Fallback(),
+    settings: Settings = Settings(),
+) -> HeldQuestion:
+    """The message that led to the safety question ("I broke my fibula ... could the break have
+    damaged a nerve?"), once the patient has said it is not happening now: the classifier's
+    ranking with the safety intents left out decides as it would have without them (the
+    answer when ``fallback`` would not have fallen back, else the clarifying question's topics).
+    Only topics with a title are answered; a message that tells of symptoms or asks for the
+    check gets the offer of the symptom check; anything else the invitation."""
+    ranked = [(name, float(c)) for name, c in ranking if name not in SAFETY_INTENTS and name != FALLBACK_INTENT]
+    if not ranked:
+        return HeldQuestion()
+    first, top = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    sure = top >= fallback.threshold and top - second >= fallback.ambiguity
+    if sure and first in CHECK_INTENTS:
+        return HeldQuestion(offer_check=True)
+    if sure and first in titles:
+        return HeldQuestion(topic=first)
+    return HeldQuestion(offered=tuple(name for name in choose(ranked, titles, about_foot_drop, settings) if name != CHECK))
 
 
 def choose(

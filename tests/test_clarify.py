@@ -5,16 +5,19 @@ assistant (channels/responses.py turns utter_default after nlu_fallback into the
 from __future__ import annotations
 
 import copy
+import uuid
 
 import pytest
 
 from footdrop.clarify import (
-    Settings, buttons, choose, clarifying_message, load_titles, load_wording, names_foot_drop, ranking_of,
+    Fallback, HeldQuestion, Settings, after_safety_question, buttons, choose, clarifying_message,
+    fallback_settings, load_titles, load_wording, names_foot_drop, ranking_of,
 )
 from tests.conftest import ROOT
 from tests.test_rest import send
 from tools.check import MAX_GRADE, TOPICS, check_titles, load_project, reading_grade
 from tools.evaluate import CLARIFY, outcome
+from tests.conftest import filled
 
 WORDING = load_wording()
 TITLES = load_titles()
@@ -132,3 +135,77 @@ def test_the_running_assistant_asks_do_you_mean_with_topic_buttons(assistant):
         assert 2 <= len(payloads) <= 4 and payloads[-1] == "/bot_capabilities"
         assert all(p[1:] in TITLES for p in payloads[:-1])
 
+
+
+# ------------------------------------------------------------------ after the safety question
+# "Before I answer, one safety question: is this happening now ...?" -- on "no", the question.
+
+
+def test_after_the_safety_question_a_sure_topic_is_answered():
+    ranking = [("red_flag_check", 1.0), ("ask_one_or_both_feet", 0.81), ("ask_symptoms", 0.07)]
+    assert after_safety_question(ranking, TITLES, about_foot_drop=True) == HeldQuestion(topic="ask_one_or_both_feet")
+
+
+def test_after_the_safety_question_the_classifier_decides_as_its_fallback_would():
+    close = [("red_flag_check", 1.0), ("ask_treatment", 0.45), ("ask_surgery", 0.40), ("ask_brace", 0.05)]
+    assert after_safety_question(close, TITLES, True) == HeldQuestion(offered=("ask_treatment", "ask_surgery"))
+    low = [("red_flag_check", 1.0), ("ask_causes", 0.3), ("ask_symptoms", 0.1)]
+    assert after_safety_question(low, TITLES, True, Fallback(threshold=0.4)).topic is None
+    assert after_safety_question(low, TITLES, True, Fallback(threshold=0.25)).topic == "ask_causes"
+
+
+@pytest.mark.parametrize("intent", ["describe_symptoms", "check_symptoms"])
+def test_after_the_safety_question_symptoms_told_get_the_offer_of_the_check(intent):
+    ranking = [("red_flag_check", 1.0), (intent, 0.9), ("ask_symptoms", 0.05)]
+    assert after_safety_question(ranking, TITLES, True) == HeldQuestion(offer_check=True)
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        [("red_flag_check", 1.0)],  # "is this an emergency?": nothing else was asked
+        [("red_flag_check", 1.0), ("inform", 0.8)],  # "started three days ago"
+        [("red_flag_check", 1.0), ("out_of_scope", 0.7), ("ask_brace", 0.1)],
+    ],
+)
+def test_after_the_safety_question_no_topic_gets_the_invitation(ranking):
+    assert after_safety_question(ranking, TITLES, True) == HeldQuestion()
+
+
+def test_the_fallback_settings_are_read_from_a_config(tmp_path):
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n- name: DIETClassifier\n- name: FallbackClassifier\n  threshold: 0.55\n  ambiguity_threshold: 0.2\n")
+    assert fallback_settings(config) == Fallback(0.55, 0.2)
+    config.write_text("pipeline:\n- name: DIETClassifier\n")
+    assert fallback_settings(config) == Fallback()
+
+
+def test_evaluate_counts_the_answer_after_the_safety_question():
+    from tools.evaluate import AFTER_SAFETY, AFTER_SAFETY_WRONG, outcome_summary
+
+    row = {"messages": 2, "right answer": 0.5, "clarifying question": 0.0, "menu": 0.0, "safety question": 0.5,
+           "emergency message": 0.0, "wrong topic": 0.0, "right topic offered": None, AFTER_SAFETY: 0.5,
+           AFTER_SAFETY_WRONG: 0.0}
+    assert "| a set | 2 | 50.0% | 0.0% | 0.0% | 50.0% | 0.0% | 0.0% | - | 50.0% | 0.0% |" in outcome_summary({"a set": row})
+
+
+def test_no_to_the_safety_question_answers_the_question_the_patient_asked(assistant, domain):
+    from tests.test_rest_symptom_check import is_emergency
+
+    sender = "after-safety-" + uuid.uuid4().hex
+    asked = send(assistant, "my dad's feet are both getting floppy, can foot drop happen in both feet?", sender).json()
+    assert "is this happening now" in asked[-1]["text"].lower()
+    no = send(assistant, "/deny", sender).json()
+    assert not is_emergency(no)
+    said = [r.get("text") for r in no]
+    assert "talk to a doctor about it today" in said[0]
+    assert said[-1] == filled(domain["responses"]["utter_ask_one_or_both_feet"][0]["text"])
+
+
+def test_no_to_a_safety_question_with_no_question_in_it_invites_one(assistant, domain):
+    sender = "after-safety-" + uuid.uuid4().hex
+    send(assistant, "should I go to A&E?", sender)
+    no = send(assistant, "/deny", sender).json()
+    invitation = domain["responses"]["utter_after_safety_question"][0]
+    assert no[-1]["text"] == invitation["text"]
+    assert [b["payload"] for b in no[-1]["buttons"]] == ["/check_symptoms"]

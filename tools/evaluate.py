@@ -32,7 +32,15 @@ from typing import Dict, List, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from evaluation.outcomes import patient_outcomes  # noqa: E402
-from footdrop.clarify import FALLBACK_INTENT, choose, load_titles, names_foot_drop, ranking_of  # noqa: E402
+from footdrop.clarify import (  # noqa: E402
+    FALLBACK_INTENT,
+    after_safety_question,
+    choose,
+    fallback_settings,
+    load_titles,
+    names_foot_drop,
+    ranking_of,
+)
 
 MODEL = ROOT / "models" / "footdrop.tar.gz"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
@@ -45,6 +53,11 @@ OUT = ROOT / "reports" / "nlu"
 OUTCOMES = ("right answer", "clarifying question", "menu", "safety question", "emergency message", "wrong topic")
 CLARIFY = "clarifying question"
 MENU_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+SAFETY_QUESTION_INTENT = "red_flag_check"
+#: beside OUTCOMES: the safety question, then (on the patient's "no") the right topic's answer
+#: (channels/responses.py ``utter_after_safety_question``)
+AFTER_SAFETY = "safety question, then right answer"
+AFTER_SAFETY_WRONG = "safety question, then wrong topic"
 SAFETY_INTENTS = {"red_flag_check": "safety question", "emergency": "emergency message"}
 
 
@@ -94,15 +107,20 @@ def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -
     """For each set: how many messages, the share of each outcome, how often the clarifying
     question offered the right topic, and the misses."""
     titles = load_titles()
+    fallback = fallback_settings()
     texts = [text for items in sets.values() for _, text in items]
     got = iter(asyncio.run(pipeline_parses(model, texts)))
     table = {}
     for name, items in sets.items():
-        rows = []
+        rows, answered_after, wrong_after = [], 0, 0
         for intent, text in items:
             predicted, ranking, about = next(got)
             offered = choose(ranking, titles, about) if predicted == FALLBACK_INTENT else []
             rows.append((intent, text, predicted, offered, outcome(intent, predicted, offered)))
+            if predicted == SAFETY_QUESTION_INTENT:
+                topic = after_safety_question(ranking, titles, about, fallback).topic
+                answered_after += topic == intent
+                wrong_after += topic not in (None, intent)
         counts = Counter(row[-1] for row in rows)
         asked = [row for row in rows if row[-1] == CLARIFY]
         table[name] = {
@@ -110,6 +128,9 @@ def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -
             **{key: round(counts[key] / len(rows), 4) for key in OUTCOMES},
             # of the clarifying questions, the share whose buttons include the right topic
             "right topic offered": round(sum(r[0] in r[3] for r in asked) / len(asked), 4) if asked else None,
+            # of all messages: the safety question, then the right answer after the patient's "no"
+            AFTER_SAFETY: round(answered_after / len(rows), 4),
+            AFTER_SAFETY_WRONG: round(wrong_after / len(rows), 4),
             "misses": [
                 {"intent": intent, "got": predicted, "offered": offered, "outcome": result, "text": text}
                 for intent, text, predicted, offered, result in rows
@@ -126,14 +147,18 @@ def outcome_summary(table: Dict[str, dict]) -> str:
         "Each message goes through the trained model as patients meet it (the red-flag check and "
         "the fallback included). An out-of-scope message is answered right by the menu. A "
         "clarifying question (\"Do you mean ...?\" with two or three topics) is neither right nor "
-        "wrong; the last column says how often its buttons included the right topic.",
+        "wrong; \"right topic offered\" says how often its buttons included the right topic. After "
+        "the safety question, a patient who answers \"no\" gets the answer to what they asked; the "
+        "last two columns count the messages (of all) whose safety question led to the right "
+        "answer, and to another topic's answer.",
         "",
-        "| set | messages | " + " | ".join(OUTCOMES) + " | right topic offered |",
-        "| --- | --- |" + " --- |" * (len(OUTCOMES) + 1),
+        "| set | messages | " + " | ".join(OUTCOMES) + f" | right topic offered | {AFTER_SAFETY} | {AFTER_SAFETY_WRONG} |",
+        "| --- | --- |" + " --- |" * (len(OUTCOMES) + 3),
     ]
     lines += [
         f"| {name} | {row['messages']} | " + " | ".join(f"{row[key]:.1%}" for key in OUTCOMES)
-        + (f" | {row['right topic offered']:.0%} |" if row["right topic offered"] is not None else " | - |")
+        + (f" | {row['right topic offered']:.0%}" if row["right topic offered"] is not None else " | -")
+        + f" | {row[AFTER_SAFETY]:.1%} | {row[AFTER_SAFETY_WRONG]:.1%} |"
         for name, row in table.items()
     ]
     return "\n".join(lines) + "\n"
