@@ -83,6 +83,12 @@ class Thresholds:
     similar: float = 0.7
     #: ... and this similar (almost the same words as an example), an emergency
     same: float = 0.9
+    #: a part with a word of the sign that is at least ``nearer_floor`` similar to an example of
+    #: the sign and ``nearer_margin`` nearer to it than to any harmless line is "ask" too (odd
+    #: behaviour told in words no example uses: "put her shoes in the fridge and called me by
+    #: my brother's name")
+    nearer_floor: float = 0.6
+    nearer_margin: float = 0.15
     #: a question ("would surgery fix my foot drop?") needs this much to get the safety question
     question_ask: float = 0.8
     #: a part this much closer to a harmless line than to any example of the sign is not sure
@@ -314,7 +320,10 @@ class RedFlagDetector:
                     if similar >= t.same:
                         score = max(score, t.emergency)  # almost the words of an example of the sign
                         signs.append(i)
-                    elif similar >= t.similar and not question:
+                    elif not question and (
+                        similar >= t.similar
+                        or (similar >= t.nearer_floor and similar - scores.harmless_similarity[row] >= t.nearer_margin)
+                    ):
                         score = max(score, t.ask)  # more like the sign than anything harmless
                         signs.append(i)
             part_score[row] = score

@@ -135,6 +135,23 @@ def test_a_clause_that_reads_as_an_emergency_in_a_harmless_sentence_gets_the_saf
     assert detector.assess(history_then_sign).level == EMERGENCY
 
 
+def test_a_part_in_a_signs_words_much_nearer_the_sign_than_anything_harmless_gets_the_safety_question(detector):
+    """Thresholds.nearer_floor / nearer_margin: odd behaviour told in words no example uses
+    ("called me by the dog's name") has the sign's words and is well away from every harmless
+    line, though the classifier is unsure: the safety question, not silence."""
+    scores = detector.score("dad put the cat food in the kettle and called me by the dog's name this evening")
+    sign = detector._sign_ids.index("confusion")
+    row = next(r for r, states in enumerate(scores.states) if states[sign] == "live")
+    scores.probability[:] = 0.0
+    scores.similarity[:] = 0.0
+    t = detector.thresholds
+    scores.similarity[row, sign] = t.nearer_floor + 0.01
+    scores.harmless_similarity[:] = t.nearer_floor + 0.01 - t.nearer_margin - 0.01
+    assert detector.decide(scores).level == ASK and detector.decide(scores).signs == ("confusion",)
+    scores.harmless_similarity[:] = t.nearer_floor + 0.01 - t.nearer_margin + 0.01  # a harmless line as near
+    assert detector.decide(scores).level == NONE
+
+
 @pytest.mark.parametrize("text, sign", AT_ONCE)
 def test_a_sign_stated_now_gets_the_emergency_message(detector, text, sign):
     assessment = detector.assess(text)
