@@ -24,7 +24,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Everything training depends on: change any of these and `make train` retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 nlu_components/terminology_extractor.py nlu_components/red_flags.py \
-                nlu_components/sentence_features.py nlu_components/sentence_encoder.py nlu_components/diet.py policies/rules.py \
+                nlu_components/sentence_features.py nlu_components/sentence_encoder.py nlu_components/diet.py \
+                nlu_components/nearest_example.py policies/rules.py \
                 $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 # What the red-flag detector learns from (footdrop/red_flags.py): its classifier is fitted
 # again, and kept in $(ENCODER)/cache, when any of these change.

@@ -1,0 +1,84 @@
+"""The nearest training example as a second opinion when the classifier is unsure: the rule
+(footdrop/nearest_example.py) and the trained component in the model
+(nlu_components/nearest_example.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.core.agent import Agent
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from footdrop.clarify import load_titles
+from footdrop.nearest_example import MIN_SIMILARITY, NearestExamples, confirmed
+from nlu_components.nearest_example import NearestExampleConfirmation
+from tests.conftest import ROOT, load_yaml
+from tools import check
+
+TOPICS = frozenset(load_titles())
+UNSURE = [("nlu_fallback", 0.4), ("ask_brace", 0.35), ("ask_surgery", 0.31)]
+
+
+def test_an_unsure_first_topic_is_answered_when_the_nearest_example_agrees():
+    assert confirmed(UNSURE, "ask_brace", MIN_SIMILARITY, TOPICS) == ("ask_brace", 0.35)
+
+
+@pytest.mark.parametrize(
+    "ranking, nearest, similarity",
+    [
+        (UNSURE, "ask_surgery", 0.95),  # the nearest example is of another topic
+        (UNSURE, "ask_brace", MIN_SIMILARITY - 0.01),  # not near enough
+        (UNSURE, None, 0.0),  # no examples
+        ([("nlu_fallback", 0.4)], "ask_brace", 0.9),  # nothing ranked
+        ([("nlu_fallback", 0.4), ("greet", 0.3)], "greet", 0.9),  # not a topic the assistant answers
+        ([("nlu_fallback", 0.4), ("out_of_scope", 0.3)], "out_of_scope", 0.9),
+        ([("nlu_fallback", 0.4), ("emergency", 0.3)], "emergency", 0.99),
+    ],
+)
+def test_otherwise_the_fallback_stands(ranking, nearest, similarity):
+    assert confirmed(ranking, nearest, similarity, TOPICS) is None
+
+
+def test_the_examples_round_trip_and_the_nearest_is_found(tmp_path: Path):
+    vectors = np.eye(3, dtype=np.float32)
+    examples = NearestExamples(vectors, ("ask_brace", "ask_surgery", "greet"))
+    examples.save(tmp_path / "x.npz")
+    loaded = NearestExamples.load(tmp_path / "x.npz")
+    assert loaded.intents == examples.intents
+    assert loaded.nearest(np.array([0.1, 0.9, 0.2], dtype=np.float32)) == ("ask_surgery", pytest.approx(0.9))
+    assert NearestExamples(np.zeros((0, 3), dtype=np.float32), ()).nearest(vectors[0]) == (None, 0.0)
+    with pytest.raises(ValueError):
+        NearestExamples(vectors, ("ask_brace",))
+
+
+@pytest.fixture(scope="module")
+def component(trained_model: Path) -> NearestExampleConfirmation:
+    agent = Agent.load(str(trained_model))
+    return next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                if isinstance(node._component, NearestExampleConfirmation))
+
+
+def unsure_message(text: str, first: str, second: str) -> Message:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": first, "confidence": 0.35},
+               {"name": second, "confidence": 0.3}]
+    return Message(data={TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking})
+
+
+def test_the_trained_model_holds_every_training_example(component):
+    training = check.load_project(ROOT)[0].training_examples()
+    assert len(component._examples.intents) == sum(len(v) for v in training.values())
+    assert np.allclose(np.linalg.norm(component._examples.vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_in_the_model_a_training_line_confirms_its_own_topic_and_no_other(component):
+    brace = check.examples_by_intent(load_yaml("data/nlu/treatment.yml"))["ask_brace"][0]
+    agreed = component.process([unsure_message(brace, "ask_brace", "ask_surgery")])[0]
+    assert agreed.get(INTENT)["name"] == "ask_brace"
+    assert [i["name"] for i in agreed.get(INTENT_RANKING_KEY)][:2] == ["ask_brace", "ask_surgery"]
+    disagreed = component.process([unsure_message(brace, "ask_surgery", "ask_brace")])[0]
+    assert disagreed.get(INTENT)["name"] == "nlu_fallback"
+    sure = Message(data={TEXT: brace, INTENT: {"name": "ask_surgery", "confidence": 0.9}})
+    assert component.process([sure])[0].get(INTENT)["name"] == "ask_surgery"  # only fallbacks are looked at
