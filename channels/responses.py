@@ -87,6 +87,10 @@ class ClinicResponses(TemplatedNaturalLanguageGenerator):
     async def generate(
         self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
     ) -> Optional[Dict[Text, Any]]:
+        if utter_action == AFTER_SAFETY:
+            answer = await self._held_answer(tracker, output_channel, **kwargs)
+            if answer is not None:
+                return answer
         parse = tracker.latest_message.parse_data if tracker.latest_message is not None else {}
         # the patient's own new problem, outside the symptom check and before one was done
         own_story = (
@@ -94,10 +98,6 @@ class ClinicResponses(TemplatedNaturalLanguageGenerator):
             and not tracker.get_slot(CHECK_DONE)
             and describes_own_problem(parse.get("text") or "")
         )
-        if utter_action == AFTER_SAFETY:
-            answer = await self._held_answer(tracker, output_channel, **kwargs)
-            if answer is not None:
-                return answer
         if utter_action == MENU:
             question = clarifying_message(parse, self.wording, own_story)
             if question is not None:

@@ -6,14 +6,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import yaml
+from footdrop.clarify import fallback_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def fallback_threshold(config: Path = ROOT / "config.yml") -> float:
-    pipeline = yaml.safe_load(config.read_text())["pipeline"]
-    return next(c["threshold"] for c in pipeline if c["name"] == "FallbackClassifier")
+    return fallback_settings(config).threshold
 
 
 def patient_outcomes(report_dir: Path, config: Path = ROOT / "config.yml") -> dict:

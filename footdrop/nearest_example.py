@@ -23,7 +23,7 @@ from typing import Collection, Optional, Sequence, Tuple
 
 import numpy as np
 
-FALLBACK_INTENT = "nlu_fallback"
+from footdrop.clarify import FALLBACK_INTENT
 #: the chosen setting (docs/PIPELINES.md)
 MIN_SIMILARITY = 0.75
 

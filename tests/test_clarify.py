@@ -13,11 +13,10 @@ from footdrop.clarify import (
     Fallback, HeldQuestion, Settings, after_safety_question, buttons, choose, clarifying_message,
     fallback_settings, load_titles, load_wording, names_foot_drop, ranking_of,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, filled
 from tests.test_rest import send
 from tools.check import MAX_GRADE, TOPICS, check_titles, load_project, reading_grade
 from tools.evaluate import CLARIFY, outcome
-from tests.conftest import filled
 
 WORDING = load_wording()
 TITLES = load_titles()
@@ -134,7 +133,6 @@ def test_the_running_assistant_asks_do_you_mean_with_topic_buttons(assistant):
         payloads = [b["payload"] for b in reply["buttons"]]
         assert 2 <= len(payloads) <= 4 and payloads[-1] == "/bot_capabilities"
         assert all(p[1:] in TITLES for p in payloads[:-1])
-
 
 
 # ------------------------------------------------------------------ after the safety question
