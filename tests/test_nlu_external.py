@@ -20,7 +20,16 @@ import pytest
 
 from tests.conftest import ROOT
 from tools.check import normalize
-from tools.evaluate import EXTERNAL, EXTERNAL_SET, HOLDOUT, HOLDOUT_SET, OUT_OF_SCOPE_SET, examples
+from tools.evaluate import (
+    DEV_OUT_OF_SCOPE,
+    DEV_PATIENT,
+    EXTERNAL,
+    EXTERNAL_SET,
+    HOLDOUT,
+    HOLDOUT_SET,
+    OUT_OF_SCOPE_SET,
+    examples,
+)
 
 BRIEF = ROOT / "tests" / "nlu_external_BRIEF.md"
 #: Measured on 2026-12-04 with the nearest example's second opinion (91.1% / 0.0%, 82.1% /
@@ -47,6 +56,16 @@ def test_no_external_message_is_in_the_training_data_or_the_held_out_set():
     nlu_files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml")), HOLDOUT]
     seen = {normalize(text) for path in nlu_files for _, text in examples(path)}
     leaked = [text for _, text in examples(EXTERNAL) if normalize(text) in seen]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("development_set", [DEV_PATIENT, DEV_OUT_OF_SCOPE], ids=lambda path: path.name)
+def test_no_development_message_is_in_the_training_data_or_a_test_set(development_set):
+    """The development sets choose settings: a line of theirs in data/ would make them score what
+    the model has learnt by heart, and a line shared with a test set would tune on the test."""
+    nlu_files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml")), HOLDOUT, EXTERNAL]
+    seen = {normalize(text) for path in nlu_files for _, text in examples(path)}
+    leaked = [text for _, text in examples(development_set) if normalize(text) in seen]
     assert leaked == []
 
 

@@ -9,8 +9,9 @@ topic's answer), and a per-intent table, weakest first. The confusion matrix pic
 reports/nlu/intent_confusion_matrix.png: which topics get mistaken for which.
 
 Then the held-out set, the external set (tests/nlu_external.yml: questions written by people who
-never saw the training data, and out-of-scope messages) and the development set of
-out-of-scope messages (evaluation/nlu_dev_out_of_scope.yml) go through the whole NLU pipeline
+never saw the training data, and out-of-scope messages) and the development sets
+(evaluation/nlu_dev_out_of_scope.yml: out-of-scope messages; evaluation/nlu_dev_patient_questions.yml:
+patient questions in the external set's style, for tuning) go through the whole NLU pipeline
 as patients meet it (the red-flag component, the fallback and the clarifying question
 included), and the summary gets a table of what patients get on each (``OUTCOMES``), written
 to reports/nlu/outcomes.json with every message that did not get its answer.
@@ -46,6 +47,7 @@ MODEL = ROOT / "models" / "footdrop.tar.gz"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 EXTERNAL = ROOT / "tests" / "nlu_external.yml"
 DEV_OUT_OF_SCOPE = ROOT / "evaluation" / "nlu_dev_out_of_scope.yml"
+DEV_PATIENT = ROOT / "evaluation" / "nlu_dev_patient_questions.yml"
 OUT = ROOT / "reports" / "nlu"
 
 #: What a patient gets for a message, by the intent the whole pipeline gives it (and, for
@@ -193,15 +195,20 @@ HOLDOUT_SET = "held-out (tests/nlu_holdout.yml)"
 EXTERNAL_SET = "external questions (tests/nlu_external.yml)"
 OUT_OF_SCOPE_SET = "external out of scope"
 DEV_OUT_OF_SCOPE_SET = "development out of scope (evaluation/)"
+DEV_PATIENT_SET = "development patient questions (evaluation/)"
+DEV_PATIENT_OUT_OF_SCOPE_SET = "development patient out of scope"
 
 
 def outcome_sets() -> Dict[str, List[Tuple[str, str]]]:
     external = examples(EXTERNAL)
+    patient = examples(DEV_PATIENT)
     return {
         HOLDOUT_SET: examples(HOLDOUT),
         EXTERNAL_SET: [e for e in external if e[0] != "out_of_scope"],
         OUT_OF_SCOPE_SET: [e for e in external if e[0] == "out_of_scope"],
         DEV_OUT_OF_SCOPE_SET: examples(DEV_OUT_OF_SCOPE),
+        DEV_PATIENT_SET: [e for e in patient if e[0] != "out_of_scope"],
+        DEV_PATIENT_OUT_OF_SCOPE_SET: [e for e in patient if e[0] == "out_of_scope"],
     }
 
 
