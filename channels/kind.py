@@ -225,3 +225,18 @@ async def answer_within(
 def _log_late_failure(task: "asyncio.Future[Any]") -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("A late turn failed: %s", describe(task.exception()))
+
+
+#: what a message's ``metadata`` may hold: an object of at most this many keys, each value a
+#: string, number, boolean or null (what a client needs to send, e.g. a conversation secret)
+MAX_METADATA_KEYS = 20
+
+
+def flat_metadata(value: Any) -> Optional[Dict[str, Any]]:
+    """A client's ``metadata`` when it is a small flat object, else None. Rasa stores it with
+    the message: one nested hundreds deep would break copying and saving the conversation."""
+    if not isinstance(value, dict) or len(value) > MAX_METADATA_KEYS:
+        return None
+    if all(isinstance(k, str) and (isinstance(v, (str, int, float, bool)) or v is None) for k, v in value.items()):
+        return value
+    return None

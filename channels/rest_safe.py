@@ -5,7 +5,10 @@ Rasa 3.6's ``RestInput`` answers a body that is not JSON (or not UTF-8) with a 4
 text with any error, waits as long as Rasa does (300 s for an action) and files messages
 without a ``sender`` under one shared conversation, "default". This channel instead:
 
-- answers a body it cannot read, or a message that is not text, with ``UNREADABLE``;
+- answers a body it cannot read (nested too deep, a number too long, not JSON, not UTF-8), or
+  a message that is not text, with ``UNREADABLE``;
+- keeps ``metadata`` only when it is a small, flat object (``kind.flat_metadata``): it is
+  stored with the message, and a deeply nested one would break saving the conversation;
 - answers a message over 2,000 characters with ``TOO_LONG``, without passing it on;
 - answers with the clinic fallback (``channels/kind.py``) when the assistant produced no
   message, raised, or took longer than ``reply_timeout`` seconds (it then finishes the turn
@@ -78,11 +81,10 @@ class SafeRestInput(RestInput):
             if refused:
                 return response.json([{"recipient_id": sender_id, "text": refused}])
 
-            metadata = body.get("metadata")
             collector = CollectingOutputChannel()
             message = UserMessage(
                 kind.unslashed(text, kind.intents_of(request.app)), collector, sender_id,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else None,
+                input_channel=self.name(), metadata=kind.flat_metadata(body.get("metadata")),
             )
             fallback = await kind.answer_within(
                 on_new_message(message), self.reply_timeout, lambda: len(collector.messages), sender_id
@@ -102,6 +104,8 @@ class SafeRestInput(RestInput):
             return {}
         try:
             body = json.loads(raw.decode("utf-8"))
-        except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        # UnicodeDecodeError, JSONDecodeError and an integer of over 4,300 digits are ValueErrors;
+        # nesting deeper than Python's recursion limit is a RecursionError
+        except (ValueError, RecursionError):
             return {}
         return body if isinstance(body, dict) else {}

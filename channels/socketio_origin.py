@@ -119,11 +119,11 @@ class OriginCheckedSocketIOInput(SocketIOInput):
             if isinstance(metadata, str):
                 try:
                     metadata = json.loads(metadata)
-                except ValueError:
+                except (ValueError, RecursionError):
                     metadata = {}
             message = UserMessage(
                 kind.unslashed(text, kind.intents_of(self.app)), output, sender_id,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+                input_channel=self.name(), metadata=kind.flat_metadata(metadata) or {},
             )
             fallback = await kind.answer_within(
                 on_new_message(message), self.reply_timeout, lambda: output.sent, sender_id

@@ -140,13 +140,41 @@ def test_over_2000_characters_gets_please_keep_it_shorter_without_reaching_the_a
         b'{"sender": "s", "message": 42}',
         b'{"sender": "s", "message": {"text": "what is foot drop"}}',
         b"",
+        b'{"sender": "s", "message": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}",
+        b'{"sender": "s", "message": "what is foot drop", "n": ' + b"9" * 5000 + b"}",
     ],
-    ids=["invalid-utf8", "form-encoded", "broken-json", "json-array", "null", "number", "object", "no-body"],
+    ids=["invalid-utf8", "form-encoded", "broken-json", "json-array", "null", "number", "object", "no-body",
+         "nested-5000-deep", "5000-digit-number"],
 )
 def test_a_body_it_cannot_read_gets_a_kind_reply_and_a_200(assistant, body):
     response = requests.post(f"{assistant}/webhooks/rest/webhook", data=body, timeout=60)
     assert response.status_code == 200
     assert [r["text"] for r in response.json()] == [kind.UNREADABLE]
+
+
+@pytest.mark.parametrize(
+    "metadata, stored",
+    [
+        (b'{"a": ' * 900 + b"1" + b"}" * 900, {}),
+        (b'{"client": "widget", "a": {"b": 1}}', {}),
+        (b'{"client": "widget", "version": 2}', {"client": "widget", "version": 2}),
+    ],
+    ids=["nested-900-deep", "one-nested-value", "flat"],
+)
+def test_only_small_flat_metadata_is_stored_and_the_message_is_answered(assistant, domain, metadata, stored):
+    """Rasa stores ``metadata`` with every message in the patient database: only a small flat
+    object is kept (what a client needs to send), never a deep structure."""
+    sender = f"metadata-{uuid.uuid4()}"
+    body = b'{"sender": "' + sender.encode() + b'", "message": "what is foot drop", "metadata": ' + metadata + b"}"
+    response = requests.post(f"{assistant}/webhooks/rest/webhook", data=body, timeout=60)
+    assert response.status_code == 200
+    expected = filled(domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"])
+    assert [r.get("text") for r in response.json()] == [expected]
+    [user] = [e for e in assistant.events(sender) if e.get("event") == "user"]
+    assert user["text"] == "what is foot drop"
+    # Rasa adds its own two keys to every message's metadata
+    kept = {k: v for k, v in (user.get("metadata") or {}).items() if k not in ("assistant_id", "model_id")}
+    assert kept == stored
 
 
 def test_messages_without_a_sender_do_not_share_a_conversation(assistant):
