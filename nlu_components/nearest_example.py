@@ -18,6 +18,8 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
+
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -40,7 +42,9 @@ class NearestExampleConfirmation(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"encoder": "build/encoder", "min_similarity": MIN_SIMILARITY}
+        # features: the alias of SentenceEncoderFeaturizer in config.yml, whose vectors of the
+        # training lines are taken (unit length again) instead of running the encoder twice
+        return {"encoder": "build/encoder", "min_similarity": MIN_SIMILARITY, "features": None}
 
     def __init__(
         self,
@@ -88,9 +92,26 @@ class NearestExampleConfirmation(GraphComponent):
         text = message.get(TEXT) or ""
         return self._detector.message_text(text) or text
 
+    def _featurized(self, message: Message) -> Optional[np.ndarray]:
+        """The encoder featurizer's vector of a training line (scaled there), at unit length."""
+        if not self._config.get("features"):
+            return None
+        _, sentence = message.get_dense_features(TEXT, featurizers=[self._config["features"]])
+        if sentence is None:
+            return None
+        vector = np.asarray(sentence.features, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else None
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if (m.get(TEXT) or "").strip() and m.get(INTENT)]
-        vectors = self._detector.encoder.embed_many([self._text(m) for m in examples])
+        featurized = [self._featurized(m) for m in examples]
+        missing = [i for i, vector in enumerate(featurized) if vector is None]
+        if missing:
+            embedded = self._detector.encoder.embed_many([self._text(examples[i]) for i in missing])
+            for i, vector in zip(missing, embedded):
+                featurized[i] = vector
+        vectors = np.stack(featurized).astype(np.float32) if featurized else np.zeros((0, 1), np.float32)
         self._examples = NearestExamples(vectors, tuple(str(m.get(INTENT)) for m in examples))
         with self._storage.write_to(self._resource) as directory:
             self._examples.save(directory / FILE)

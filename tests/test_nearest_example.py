@@ -82,3 +82,14 @@ def test_in_the_model_a_training_line_confirms_its_own_topic_and_no_other(compon
     assert disagreed.get(INTENT)["name"] == "nlu_fallback"
     sure = Message(data={TEXT: brace, INTENT: {"name": "ask_surgery", "confidence": 0.9}})
     assert component.process([sure])[0].get(INTENT)["name"] == "ask_surgery"  # only fallbacks are looked at
+
+
+def test_the_models_vectors_are_the_encoders_vectors_of_the_training_lines(component):
+    """Training takes each line's vector from the encoder featurizer (``features`` in config.yml)
+    instead of running the encoder again: it must be the encoder's vector of that very text."""
+    lines = check.examples_by_intent(load_yaml("data/nlu/treatment.yml"))["ask_brace"][:5]
+    texts = [component._text(Message(data={TEXT: line})) for line in lines]
+    vectors = component._detector.encoder.embed_many(texts)
+    similarities = component._examples.vectors @ vectors.T
+    assert np.allclose(similarities.max(axis=0), 1.0, atol=1e-4)
+    assert [component._examples.intents[row] for row in similarities.argmax(axis=0)] == ["ask_brace"] * 5
