@@ -1,8 +1,9 @@
 """Rasa graph component: when the classifier is unsure, the nearest training example decides.
 
 It runs right after ``FallbackClassifier``. Trained, it keeps the sentence encoder's vector of
-every training example (``footdrop.nearest_example.NearestExamples``, about 3 MB in the
-model). On a message that fell back (``nlu_fallback``), it finds the example nearest in
+every training example (``footdrop.nearest_example.NearestExamples``, about 4 MB in the
+model), taken from the encoder featurizer's features of the training lines (``features``: its
+alias) rather than computed a second time. On a message that fell back (``nlu_fallback``), it finds the example nearest in
 meaning; when that example is of the classifier's own first topic and at least
 ``min_similarity`` similar (``footdrop.nearest_example.confirmed``), the topic is answered
 instead of the clarifying question or the menu. Only the topics of ``content/topics.yml``
