@@ -199,17 +199,20 @@ DEV_PATIENT_SET = "development patient questions (evaluation/)"
 DEV_PATIENT_OUT_OF_SCOPE_SET = "development patient out of scope"
 
 
-def outcome_sets() -> Dict[str, List[Tuple[str, str]]]:
+def outcome_sets(development: bool = True) -> Dict[str, List[Tuple[str, str]]]:
+    """The sets of the outcome table; ``development``: with the development sets."""
     external = examples(EXTERNAL)
-    patient = examples(DEV_PATIENT)
-    return {
+    sets = {
         HOLDOUT_SET: examples(HOLDOUT),
         EXTERNAL_SET: [e for e in external if e[0] != "out_of_scope"],
         OUT_OF_SCOPE_SET: [e for e in external if e[0] == "out_of_scope"],
-        DEV_OUT_OF_SCOPE_SET: examples(DEV_OUT_OF_SCOPE),
-        DEV_PATIENT_SET: [e for e in patient if e[0] != "out_of_scope"],
-        DEV_PATIENT_OUT_OF_SCOPE_SET: [e for e in patient if e[0] == "out_of_scope"],
     }
+    if development:
+        patient = examples(DEV_PATIENT)
+        sets[DEV_OUT_OF_SCOPE_SET] = examples(DEV_OUT_OF_SCOPE)
+        sets[DEV_PATIENT_SET] = [e for e in patient if e[0] != "out_of_scope"]
+        sets[DEV_PATIENT_OUT_OF_SCOPE_SET] = [e for e in patient if e[0] == "out_of_scope"]
+    return sets
 
 
 def main(argv: List[str] = sys.argv[1:]) -> int:
@@ -218,6 +221,8 @@ def main(argv: List[str] = sys.argv[1:]) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--outcomes-only", action="store_true",
                         help="only the outcome table (no `rasa test nlu`): writes outcomes.json")
+    parser.add_argument("--no-development", action="store_true",
+                        help="leave the development sets (evaluation/) out of the outcome table")
     args = parser.parse_args(argv)
     if not args.model.exists():
         print(f"No trained model at {args.model}: run `make train` first.", file=sys.stderr)
@@ -225,7 +230,7 @@ def main(argv: List[str] = sys.argv[1:]) -> int:
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     args.out.mkdir(parents=True, exist_ok=True)
     if args.outcomes_only:
-        table = outcome_table(outcome_sets(), args.model)
+        table = outcome_table(outcome_sets(not args.no_development), args.model)
         (args.out / "outcomes.json").write_text(json.dumps(table, indent=2) + "\n")
         print(outcome_summary(table))
         return 0
@@ -238,7 +243,7 @@ def main(argv: List[str] = sys.argv[1:]) -> int:
         print(result.stdout[-2000:] + result.stderr[-2000:], file=sys.stderr)
         return result.returncode
     report = json.loads((args.out / "intent_report.json").read_text())
-    table = outcome_table(outcome_sets(), args.model)
+    table = outcome_table(outcome_sets(not args.no_development), args.model)
     (args.out / "outcomes.json").write_text(json.dumps(table, indent=2) + "\n")
     text = summary(report, patient_outcomes(args.out)) + "\n" + outcome_summary(table)
     (args.out / "summary.md").write_text(text)
