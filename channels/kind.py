@@ -234,7 +234,8 @@ MAX_METADATA_KEYS = 20
 
 def flat_metadata(value: Any) -> Optional[Dict[str, Any]]:
     """A client's ``metadata`` when it is a small flat object, else None. Rasa stores it with
-    the message: one nested hundreds deep would break copying and saving the conversation."""
+    every message in the patient database: only what a client needs to send is kept, never a
+    structure of any size or depth a client chooses."""
     if not isinstance(value, dict) or len(value) > MAX_METADATA_KEYS:
         return None
     if all(isinstance(k, str) and (isinstance(v, (str, int, float, bool)) or v is None) for k, v in value.items()):

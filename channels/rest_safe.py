@@ -8,7 +8,7 @@ without a ``sender`` under one shared conversation, "default". This channel inst
 - answers a body it cannot read (nested too deep, a number too long, not JSON, not UTF-8), or
   a message that is not text, with ``UNREADABLE``;
 - keeps ``metadata`` only when it is a small, flat object (``kind.flat_metadata``): it is
-  stored with the message, and a deeply nested one would break saving the conversation;
+  stored with every message in the patient database;
 - answers a message over 2,000 characters with ``TOO_LONG``, without passing it on;
 - answers with the clinic fallback (``channels/kind.py``) when the assistant produced no
   message, raised, or took longer than ``reply_timeout`` seconds (it then finishes the turn

@@ -52,21 +52,24 @@ def test_the_external_set_is_big_enough_and_covers_every_topic_of_its_brief():
     assert thin == [], f"topics with fewer than 2 questions in {EXTERNAL.name}: {thin}"
 
 
+TRAINING_FILES = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml"))]
+
+
+def lines_also_in(path, others) -> list:
+    """The lines of an NLU file that are also (normalized) in any of ``others``."""
+    seen = {normalize(text) for other in others for _, text in examples(other)}
+    return [text for _, text in examples(path) if normalize(text) in seen]
+
+
 def test_no_external_message_is_in_the_training_data_or_the_held_out_set():
-    nlu_files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml")), HOLDOUT]
-    seen = {normalize(text) for path in nlu_files for _, text in examples(path)}
-    leaked = [text for _, text in examples(EXTERNAL) if normalize(text) in seen]
-    assert leaked == []
+    assert lines_also_in(EXTERNAL, [*TRAINING_FILES, HOLDOUT]) == []
 
 
 @pytest.mark.parametrize("development_set", [DEV_PATIENT, DEV_OUT_OF_SCOPE], ids=lambda path: path.name)
 def test_no_development_message_is_in_the_training_data_or_a_test_set(development_set):
     """The development sets choose settings: a line of theirs in data/ would make them score what
     the model has learnt by heart, and a line shared with a test set would tune on the test."""
-    nlu_files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml")), HOLDOUT, EXTERNAL]
-    seen = {normalize(text) for path in nlu_files for _, text in examples(path)}
-    leaked = [text for _, text in examples(development_set) if normalize(text) in seen]
-    assert leaked == []
+    assert lines_also_in(development_set, [*TRAINING_FILES, HOLDOUT, EXTERNAL]) == []
 
 
 @pytest.fixture(scope="module")

@@ -199,19 +199,18 @@ DEV_PATIENT_SET = "development patient questions (evaluation/)"
 DEV_PATIENT_OUT_OF_SCOPE_SET = "development patient out of scope"
 
 
+def by_scope(items: List[Tuple[str, str]]) -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
+    """A set's questions, and its out-of-scope messages."""
+    return [e for e in items if e[0] != "out_of_scope"], [e for e in items if e[0] == "out_of_scope"]
+
+
 def outcome_sets(development: bool = True) -> Dict[str, List[Tuple[str, str]]]:
     """The sets of the outcome table; ``development``: with the development sets."""
-    external = examples(EXTERNAL)
-    sets = {
-        HOLDOUT_SET: examples(HOLDOUT),
-        EXTERNAL_SET: [e for e in external if e[0] != "out_of_scope"],
-        OUT_OF_SCOPE_SET: [e for e in external if e[0] == "out_of_scope"],
-    }
+    sets = {HOLDOUT_SET: examples(HOLDOUT)}
+    sets[EXTERNAL_SET], sets[OUT_OF_SCOPE_SET] = by_scope(examples(EXTERNAL))
     if development:
-        patient = examples(DEV_PATIENT)
         sets[DEV_OUT_OF_SCOPE_SET] = examples(DEV_OUT_OF_SCOPE)
-        sets[DEV_PATIENT_SET] = [e for e in patient if e[0] != "out_of_scope"]
-        sets[DEV_PATIENT_OUT_OF_SCOPE_SET] = [e for e in patient if e[0] == "out_of_scope"]
+        sets[DEV_PATIENT_SET], sets[DEV_PATIENT_OUT_OF_SCOPE_SET] = by_scope(examples(DEV_PATIENT))
     return sets
 
 
