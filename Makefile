@@ -32,7 +32,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml \
                    $(shell find data/nlu data/nlu.yml -name '*.yml') $(wildcard footdrop/*.py)
 
-.PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate \
+.PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate evaluate-nlu \
         services compose-tool test-scale purge audit bench
 
 help:
@@ -47,6 +47,7 @@ help:
 	@echo "make report    patient messages the assistant could not answer -> reports/unanswered.md"
 	@echo "make new-topic NAME=ask_x  add a new topic's skeleton to every file (docs/EXTENDING.md)"
 	@echo "make evaluate  how well each topic is recognised, and each emergency sign: reports/nlu/, reports/red_flags/"
+	@echo "make evaluate-nlu  the topics alone (reports/nlu/), without the red-flag evaluation"
 	@echo "make serve PROFILE=scale  several Rasa processes on PostgreSQL and Redis (docs/DEPLOY.md)"
 	@echo "make test-scale  two Rasa replicas on a local PostgreSQL and Redis, 20 conversations"
 	@echo "make purge DAYS=365  delete conversations older than the clinic's retention period"
@@ -146,10 +147,14 @@ new-topic: $(INSTALLED)
 	@test -n "$(NAME)" || { echo "Usage: make new-topic NAME=ask_something"; exit 1; }
 	$(PYTHON) -m tools.new_topic $(NAME)
 
-# Held-out NLU accuracy, then the red-flag evaluation (tests/red_flags/, both parts).
-evaluate: train
-	$(PYTHON) -m tools.evaluate
+# Held-out NLU accuracy and what patients get on each set (reports/nlu/), then the red-flag
+# evaluation (tests/red_flags/, both parts: reports/red_flags/).
+evaluate: evaluate-nlu
 	$(PYTHON) -m tools.evaluate_red_flags
+
+# The first half alone (about a minute and a half): after a change to the training data.
+evaluate-nlu: train
+	$(PYTHON) -m tools.evaluate
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
 	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/without_encoder.yml evaluation/encoder_logreg.yml \
