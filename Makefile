@@ -72,7 +72,8 @@ $(INSTALLED): requirements.lock requirements-nodeps.txt
 $(ENCODER)/manifest.json: footdrop/encoder.py footdrop/encoder_build.py $(INSTALLED)
 	$(PYTHON) -m footdrop.encoder_build $(ENCODER)
 
-# The red-flag detector's classifier, fitted on the examples (about 30 seconds when they change).
+# The red-flag detector's classifier, fitted on the examples: about 50 seconds the first time,
+# 15 when they change (the vectors of lines seen before are kept in $(ENCODER)/cache).
 $(RED_FLAGS): $(RED_FLAG_INPUTS) $(ENCODER)/manifest.json
 	$(PYTHON) -m footdrop.red_flags
 	@touch $@

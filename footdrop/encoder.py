@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -47,6 +50,11 @@ DIMENSION = 384
 #: The model was trained on sentences of up to 256 word pieces (sentence-transformers' setting).
 MAX_TOKENS = 256
 CACHE_SIZE = 4096
+#: Example lines whose vectors ``embed_many(..., keep=True)`` keeps on disk between runs (the
+#: most recently used; about 1.5 kB each).
+STORE_SIZE = 20000
+
+logger = logging.getLogger(__name__)
 
 
 class EncoderIntegrityError(RuntimeError):
@@ -189,14 +197,77 @@ class SentenceEncoder:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.stack(rows)
 
-    def embed_many(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Embeddings of many texts (example lists), in batches, without the cache."""
+    def embed_many(self, texts: Sequence[str], batch_size: int = 64, keep: bool = False) -> np.ndarray:
+        """Embeddings of many texts (example lists), in batches, without the cache.
+
+        ``keep``: the vectors of lines embedded in an earlier run come from the store on disk
+        (``VectorStore``, in the encoder's ``cache/`` folder) and the new ones are added to it,
+        so that training again after staff changed a few lines embeds only those lines."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
+        store = VectorStore(self.directory / "cache" / f"vectors-{self.manifest['sha256'][ONNX_FILE][:16]}.npz") if keep else None
+        known = store.get(texts) if store else {}
+        missing = [i for i, text in enumerate(texts) if text not in known]
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            out[start:start + batch_size] = self._run(texts[start:start + batch_size])
+        for start in range(0, len(missing), batch_size):
+            rows = missing[start:start + batch_size]
+            out[rows] = self._run([texts[i] for i in rows])
+        for i, text in enumerate(texts):
+            if text in known:
+                out[i] = known[text]
+        if store:
+            store.put(texts, out)
         return out
+
+
+class VectorStore:
+    """Vectors of example lines kept in one ``.npz`` file, by the SHA-1 of each line, the most
+    recently used ``STORE_SIZE`` of them. A cache only: a file that cannot be read or written
+    is embedded again (and logged), never an error; two processes writing at once keep the
+    last one's lines."""
+
+    def __init__(self, path: Path, size: int = STORE_SIZE) -> None:
+        self.path = path
+        self.size = size
+        self._keys = np.zeros(0, dtype="S20")
+        self._vectors = np.zeros((0, DIMENSION), dtype=np.float32)
+        if path.is_file():
+            try:
+                with np.load(path) as stored:
+                    keys, vectors = stored["keys"], stored["vectors"]
+                if keys.shape[0] == vectors.shape[0] and vectors.shape[1:] == (DIMENSION,):
+                    self._keys, self._vectors = keys.astype("S20"), vectors.astype(np.float32)
+            except (OSError, ValueError, KeyError) as error:
+                logger.warning("Could not read the stored vectors in %s (%s): embedding again", path, type(error).__name__)
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha1(text.encode("utf-8")).digest()
+
+    def get(self, texts: Sequence[str]) -> Dict[str, np.ndarray]:
+        """The stored vector of each text that has one."""
+        index = {key: row for row, key in enumerate(self._keys.tolist())}
+        rows = {text: index.get(self.key(text)) for text in set(texts)}
+        return {text: self._vectors[row] for text, row in rows.items() if row is not None}
+
+    def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Stores these texts' vectors as the most recently used, and writes the file."""
+        new = {self.key(text): vector for text, vector in zip(texts, vectors)}
+        older = [row for row, key in enumerate(self._keys.tolist()) if key not in new]
+        keys = np.concatenate([self._keys[older], np.array(list(new), dtype="S20")])[-self.size:]
+        vectors = np.concatenate([self._vectors[older], np.stack(list(new.values()))])[-self.size:]
+        self._keys, self._vectors = keys, vectors.astype(np.float32)
+        temporary = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".vectors-", suffix=".npz")
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, keys=self._keys, vectors=self._vectors)
+            os.replace(temporary, self.path)
+        except OSError as error:  # a read-only or full disk: embed again next time
+            logger.warning("Could not keep the vectors in %s (%s)", self.path, type(error).__name__)
+            if temporary and os.path.exists(temporary):
+                os.unlink(temporary)
 
 
 _SHARED: Dict[Path, SentenceEncoder] = {}

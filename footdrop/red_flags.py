@@ -206,7 +206,7 @@ def fit_model(encoder: SentenceEncoder, examples: Mapping[str, Sequence[str]], h
             return Model(cached["vectors"], cached["weights"], cached["bias"])
     from sklearn.linear_model import LogisticRegression
 
-    vectors = encoder.embed_many(texts)
+    vectors = encoder.embed_many(texts, keep=True)
     classifier = LogisticRegression(C=REGULARISATION, max_iter=5000)
     classifier.fit(vectors, labels)
     model = Model(vectors, classifier.coef_.astype(np.float32), classifier.intercept_.astype(np.float32))

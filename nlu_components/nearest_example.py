@@ -109,7 +109,7 @@ class NearestExampleConfirmation(GraphComponent):
         featurized = [self._featurized(m) for m in examples]
         missing = [i for i, vector in enumerate(featurized) if vector is None]
         if missing:
-            embedded = self._detector.encoder.embed_many([self._text(examples[i]) for i in missing])
+            embedded = self._detector.encoder.embed_many([self._text(examples[i]) for i in missing], keep=True)
             for i, vector in zip(missing, embedded):
                 featurized[i] = vector
         vectors = np.stack(featurized).astype(np.float32) if featurized else np.zeros((0, 1), np.float32)

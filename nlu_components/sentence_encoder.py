@@ -83,8 +83,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         messages = [m for m in training_data.training_examples if self._has_text_features(m)]
-        # Many lines at once, in batches, without filling the cache meant for live messages.
-        self._add(messages, self._detector.encoder.embed_many(self._texts(messages)))
+        # Many lines at once, in batches, without filling the cache meant for live messages;
+        # lines embedded in an earlier training come from the encoder's store on disk.
+        self._add(messages, self._detector.encoder.embed_many(self._texts(messages), keep=True))
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

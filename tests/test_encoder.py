@@ -21,6 +21,7 @@ from footdrop.encoder import (
     SOURCE_DIR,
     EncoderIntegrityError,
     SentenceEncoder,
+    VectorStore,
     verify,
 )
 
@@ -74,6 +75,61 @@ def test_tokens_the_vocabulary_does_not_know_are_left_out(encoder):
     )
     assert np.abs(plain - with_emoji).max() < 1e-5
     assert np.linalg.norm(only_emoji) == pytest.approx(1.0, abs=1e-5)  # still a vector, never NaN
+
+
+@pytest.fixture
+def counting_encoder(tmp_path, monkeypatch):
+    """An encoder in a copy of build/encoder (its own store), counting the texts it runs."""
+    encoder = SentenceEncoder.load(copy_encoder(tmp_path / "encoder"))
+    ran = []
+    run = encoder._run
+    monkeypatch.setattr(encoder, "_run", lambda texts: ran.extend(texts) or run(texts))
+    return encoder, ran
+
+
+def test_kept_vectors_are_the_same_and_only_new_lines_are_embedded_again(counting_encoder):
+    encoder, ran = counting_encoder
+    first = ["my toes catch on the floor", "will I walk normal again?", "what is foot drop"]
+    fresh = encoder.embed_many(first, keep=True)
+    assert ran == first and np.abs(fresh - encoder.embed_many(first)).max() < 1e-5
+    ran.clear()
+    again = SentenceEncoder.load(encoder.directory)  # another run: the store is on disk
+    run = again._run
+    again._run = lambda texts: ran.extend(texts) or run(texts)
+    second = first[1:] + ["is there a brace for foot drop?"]
+    vectors = again.embed_many(second, keep=True)
+    assert ran == ["is there a brace for foot drop?"]
+    assert np.abs(vectors - encoder.embed_many(second)).max() < 1e-5
+
+
+def test_an_unreadable_or_unwritable_store_only_costs_time(counting_encoder, caplog):
+    encoder, ran = counting_encoder
+    store = encoder.directory / "cache" / f"vectors-{encoder.manifest['sha256'][ONNX_FILE][:16]}.npz"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_bytes(b"not a numpy file")
+    texts = ["my foot slaps the floor", "who treats foot drop"]
+    assert np.abs(encoder.embed_many(texts, keep=True) - encoder.embed_many(texts)).max() < 1e-5
+    assert "Could not read the stored vectors" in caplog.text
+    assert ran[:2] == texts
+    if os.geteuid() != 0:  # root writes to a read-only folder anyway
+        store.unlink()
+        store.parent.chmod(0o500)
+        try:
+            assert encoder.embed_many(texts, keep=True).shape == (2, 384)
+            assert "Could not keep the vectors" in caplog.text
+        finally:
+            store.parent.chmod(0o700)
+
+
+def test_the_store_keeps_the_most_recently_used_lines(tmp_path):
+    store = VectorStore(tmp_path / "vectors.npz", size=3)
+    vectors = np.eye(5, 384, dtype=np.float32)
+    store.put(["a", "b", "c"], vectors[:3])
+    store.put(["d", "a"], vectors[3:5])  # "a" used again: "b" is the oldest now
+    kept = VectorStore(tmp_path / "vectors.npz", size=3).get(["a", "b", "c", "d"])
+    assert sorted(kept) == ["a", "c", "d"]
+    assert np.array_equal(kept["a"], vectors[4]) and np.array_equal(kept["c"], vectors[2])
+    assert not list(tmp_path.glob(".vectors-*")), "no temporary file is left behind"
 
 
 def link_or_copy(source: str, target: str) -> None:

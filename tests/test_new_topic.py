@@ -6,6 +6,7 @@ trains, its conversation tests pass and its assistant answers the new question."
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shutil
 import subprocess
@@ -39,7 +40,9 @@ HELD_OUT = [
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
-    """The project's files (tracked or new, not ignored), with the installed .venv and built spaCy pipeline linked in."""
+    """The project's files (tracked or new, not ignored), with the installed .venv and built spaCy
+    pipeline linked in, and the built encoder's files hard-linked: the copy fits its own red-flag
+    classifier into its own cache folder, never into the project's."""
     tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     project = tmp_path / "project"
     for name in tracked.splitlines():
@@ -49,8 +52,22 @@ def copy(tmp_path: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target)
     (project / ".venv").symlink_to(ROOT / ".venv")
-    (project / "build").symlink_to(ROOT / "build")
+    (project / "build").mkdir()
+    (project / "build" / "spacy").symlink_to(ROOT / "build" / "spacy")
+    shutil.copytree(ROOT / "build" / "encoder", project / "build" / "encoder", copy_function=link_big_files)
     return project
+
+
+def link_big_files(source: str, target: str) -> None:
+    """A hard link for a big file (the copy replaces its cache files, never writes into them),
+    a copy for a small one (make touches the copy's stamp files)."""
+    if os.path.getsize(source) > 1 << 20:
+        try:
+            os.link(source, target)
+            return
+        except OSError:  # another file system
+            pass
+    shutil.copy2(source, target)
 
 
 def run(project: Path, *command: str) -> subprocess.CompletedProcess:
