@@ -179,12 +179,25 @@ def test_the_fallback_settings_are_read_from_a_config(tmp_path):
 
 
 def test_evaluate_counts_the_answer_after_the_safety_question():
-    from tools.evaluate import AFTER_SAFETY, AFTER_SAFETY_WRONG, outcome_summary
+    from tools.evaluate import AFTER_SAFETY, AFTER_SAFETY_WRONG, FIRST_TOPIC, outcome_summary
 
     row = {"messages": 2, "right answer": 0.5, "clarifying question": 0.0, "menu": 0.0, "safety question": 0.5,
            "emergency message": 0.0, "wrong topic": 0.0, "right topic offered": None, AFTER_SAFETY: 0.5,
-           AFTER_SAFETY_WRONG: 0.0}
-    assert "| a set | 2 | 50.0% | 0.0% | 0.0% | 50.0% | 0.0% | 0.0% | - | 50.0% | 0.0% |" in outcome_summary({"a set": row})
+           AFTER_SAFETY_WRONG: 0.0, FIRST_TOPIC: 1.0}
+    assert "| a set | 2 | 50.0% | 0.0% | 0.0% | 50.0% | 0.0% | 0.0% | - | 50.0% | 0.0% | 100.0% |" in outcome_summary(
+        {"a set": row})
+
+
+@pytest.mark.parametrize("ranking, expected, first", [
+    ([("red_flag_check", 1.0), ("ask_brace", 0.7), ("ask_surgery", 0.2)], "ask_brace", "ask_brace"),
+    ([("nlu_fallback", 0.4), ("ask_surgery", 0.35), ("ask_brace", 0.3)], "ask_brace", "ask_surgery"),
+    ([("emergency", 1.0), ("red_flag_check", 0.6), ("ask_brace", 0.1)], "red_flag_check", "red_flag_check"),
+    ([("nlu_fallback", 0.4)], "ask_brace", None),
+])
+def test_the_classifiers_first_topic_is_read_behind_what_the_pipeline_put_in_front(ranking, expected, first):
+    from tools.evaluate import first_topic
+
+    assert first_topic(ranking, expected) == first
 
 
 def test_no_to_the_safety_question_answers_the_question_the_patient_asked(assistant, domain):

@@ -28,7 +28,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,6 +61,17 @@ SAFETY_QUESTION_INTENT = "red_flag_check"
 AFTER_SAFETY = "safety question, then right answer"
 AFTER_SAFETY_WRONG = "safety question, then wrong topic"
 SAFETY_INTENTS = {"red_flag_check": "safety question", "emergency": "emergency message"}
+#: beside OUTCOMES: the share whose first topic in the classifier's ranking is the right one,
+#: before the fallback, the clarifying question and the red-flag check decide what is shown
+#: (what the classifier knows, however sure it is)
+FIRST_TOPIC = "classifier's first topic right"
+NOT_TOPICS = frozenset({FALLBACK_INTENT, *SAFETY_INTENTS})
+
+
+def first_topic(ranking: Sequence[Tuple[str, float]], expected: str) -> Optional[str]:
+    """The classifier's first topic: the red-flag check and the fallback put their intent in
+    front of its ranking and keep its order after it."""
+    return next((name for name, _ in ranking if name not in NOT_TOPICS or name == expected), None)
 
 
 def examples(path: Path) -> List[Tuple[str, str]]:
@@ -114,9 +125,10 @@ def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -
     got = iter(asyncio.run(pipeline_parses(model, texts)))
     table = {}
     for name, items in sets.items():
-        rows, answered_after, wrong_after = [], 0, 0
+        rows, answered_after, wrong_after, first_right = [], 0, 0, 0
         for intent, text in items:
             predicted, ranking, about = next(got)
+            first_right += first_topic(ranking, intent) == intent
             offered = choose(ranking, titles, about) if predicted == FALLBACK_INTENT else []
             rows.append((intent, text, predicted, offered, outcome(intent, predicted, offered)))
             if predicted == SAFETY_QUESTION_INTENT:
@@ -133,6 +145,7 @@ def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -
             # of all messages: the safety question, then the right answer after the patient's "no"
             AFTER_SAFETY: round(answered_after / len(rows), 4),
             AFTER_SAFETY_WRONG: round(wrong_after / len(rows), 4),
+            FIRST_TOPIC: round(first_right / len(rows), 4),
             "misses": [
                 {"intent": intent, "got": predicted, "offered": offered, "outcome": result, "text": text}
                 for intent, text, predicted, offered, result in rows
@@ -152,15 +165,17 @@ def outcome_summary(table: Dict[str, dict]) -> str:
         "wrong; \"right topic offered\" says how often its buttons included the right topic. After "
         "the safety question, a patient who answers \"no\" gets the answer to what they asked; the "
         "last two columns count the messages (of all) whose safety question led to the right "
-        "answer, and to another topic's answer.",
+        "answer, and to another topic's answer. The last column says how often the classifier's "
+        "first topic was right before any of these decided what to show.",
         "",
-        "| set | messages | " + " | ".join(OUTCOMES) + f" | right topic offered | {AFTER_SAFETY} | {AFTER_SAFETY_WRONG} |",
-        "| --- | --- |" + " --- |" * (len(OUTCOMES) + 3),
+        "| set | messages | " + " | ".join(OUTCOMES)
+        + f" | right topic offered | {AFTER_SAFETY} | {AFTER_SAFETY_WRONG} | {FIRST_TOPIC} |",
+        "| --- | --- |" + " --- |" * (len(OUTCOMES) + 4),
     ]
     lines += [
         f"| {name} | {row['messages']} | " + " | ".join(f"{row[key]:.1%}" for key in OUTCOMES)
         + (f" | {row['right topic offered']:.0%}" if row["right topic offered"] is not None else " | -")
-        + f" | {row[AFTER_SAFETY]:.1%} | {row[AFTER_SAFETY_WRONG]:.1%} |"
+        + f" | {row[AFTER_SAFETY]:.1%} | {row[AFTER_SAFETY_WRONG]:.1%} | {row[FIRST_TOPIC]:.1%} |"
         for name, row in table.items()
     ]
     return "\n".join(lines) + "\n"
