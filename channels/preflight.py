@@ -9,22 +9,34 @@ a message naming the store and where it was looked for:
 
 It reads the file as Rasa does (``${VARIABLES}`` from the environment) and builds the same
 database address as Rasa's SQLTrackerStore. Other store types are not checked.
+
+An SQLite store holds every patient's messages in clear, so before it is opened its folder is
+made private to the user that runs the assistant (0700) and the file and its journals 0600:
+created so when missing, tightened (and said so) when an older start left them readable by
+other users, and a start that cannot tighten them stops with the command that would.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 import warnings
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from stores import SQL_STORE_TYPES
 
 CONNECT_TIMEOUT = 5  # seconds, for a database or Redis that does not answer at all
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+#: the files SQLite keeps beside a database while it writes
+JOURNALS = ("-journal", "-wal", "-shm")
 
 
-def problems(endpoints_file: str) -> List[str]:
-    """What is wrong with the stores in ``endpoints_file``, one line each; [] when all answer."""
+def problems(endpoints_file: str, notes: Optional[List[str]] = None) -> List[str]:
+    """What is wrong with the stores in ``endpoints_file``, one line each; [] when all answer.
+    ``notes`` receives what was put right on the way (an SQLite store's file modes)."""
     if not Path(endpoints_file).is_file():
         return [f"{endpoints_file} is missing"]  # Rasa would quietly use ./endpoints.yml
     from rasa.core.utils import read_endpoints_from_path
@@ -37,6 +49,12 @@ def problems(endpoints_file: str) -> List[str]:
         unloadable = _check_loads(store_type, "tracker store", endpoints_file)
         found += unloadable
         if not unloadable and store_type.lower() in SQL_STORE_TYPES:
+            if store.kwargs.get("dialect", "sqlite") == "sqlite":
+                tightened, refused = protect_sqlite(str(store.kwargs.get("db", "rasa.db")))
+                (notes if notes is not None else []).extend(tightened)
+                found += refused
+                if refused:
+                    return found
             found += _check_sql(store.url, store.kwargs, endpoints_file)
     locks = endpoints.lock_store
     if locks is not None:
@@ -45,6 +63,43 @@ def problems(endpoints_file: str) -> List[str]:
         if lock_type.lower() == "redis" or lock_type.endswith("RedisLockStore"):
             found += _check_redis(locks.url, locks.kwargs, endpoints_file)
     return found
+
+
+def protect_sqlite(db: str) -> Tuple[List[str], List[str]]:
+    """Makes an SQLite store's folder 0700 and its file and journals 0600, creating the folder
+    and an empty database file when missing (SQLite then keeps the file's mode). Returns what
+    was tightened, and what could not be (each with the command that would). The folder is
+    left as it is when it is the one the assistant runs in (a store next to the project's files)."""
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return [], []
+    path = Path(db)
+    folder = path.parent
+    tightened: List[str] = []
+    try:
+        if folder.resolve() != Path.cwd().resolve():
+            folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+            tightened += _tighten(folder, PRIVATE_FOLDER, "folder")
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        for file in [path, *(Path(f"{db}{suffix}") for suffix in JOURNALS)]:
+            if file.exists():
+                tightened += _tighten(file, PRIVATE_FILE, "file")
+    except OSError as error:
+        return tightened, [
+            f"the conversation store {db} (every patient's messages) cannot be made private to this "
+            f"user ({type(error).__name__}: {error.strerror}): run `chmod 700 {folder}` and "
+            f"`chmod 600 {db}` as its owner"
+        ]
+    return tightened, []
+
+
+def _tighten(path: Path, private: int, what: str) -> List[str]:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:  # nothing for the group or other users
+        return []
+    path.chmod(private)
+    return [f"{path}: the conversation store's {what} was mode {mode:04o}, "
+            f"open to other users of this machine; now {private:04o}"]
 
 
 def _check_loads(store_type: str, what: str, where: str) -> List[str]:
@@ -107,8 +162,11 @@ def main(argv: List[str]) -> int:
     endpoints_file = argv[0] if argv else "endpoints.yml"
     # record=True keeps Rasa's and SQLAlchemy's deprecation notes off the terminal (they turn
     # warnings back on as they are imported, so a filter would not do).
+    notes: List[str] = []
     with warnings.catch_warnings(record=True):
-        found = problems(endpoints_file)
+        found = problems(endpoints_file, notes)
+    for note in notes:
+        print(f"Made private: {note}", file=sys.stderr)
     for problem in found:
         print(f"Cannot start: {problem}", file=sys.stderr)
     return 1 if found else 0
