@@ -1,0 +1,75 @@
+"""`make serve` as a clinic runs it (issue 16): every server it starts answers this machine
+only, and the conversation store it creates is private. Run in a copy of the project whose
+files are links to this one's, so that its `var/` (the store) is the copy's own, never the
+patient database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, free_port, wait_until_up
+
+#: what the copy does not share with the project: its own store and reports
+OWN = {"var", "reports", ".git", ".pytest_cache"}
+
+
+@pytest.fixture
+def served(tmp_path: Path, trained_model: Path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name not in OWN:
+            (project / entry.name).symlink_to(entry)
+    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
+    log = tmp_path / "serve.log"
+    env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
+    env.pop("RASA_INTERFACE", None)
+    process = subprocess.Popen(
+        ["scripts/serve"], cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{ports['RASA_PORT']}/", process, log)
+        wait_until_up(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", process, log)
+        yield project, ports
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C, as at the terminal
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def listening(port: int) -> set:
+    """The local addresses that listen on ``port`` (IPv4 and IPv6), from /proc/net."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # LISTEN
+                found.add(address)
+    return found
+
+
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+
+
+def test_every_server_of_make_serve_answers_this_machine_only(served):
+    project, ports = served
+    for name, port in ports.items():
+        addresses = listening(port)
+        assert addresses and addresses <= LOOPBACK, f"{name} {port} listens on {addresses}"
+    reply = requests.post(f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
+                          json={"sender": "exposure-test", "message": "what is foot drop"}, timeout=60)
+    assert reply.status_code == 200 and "From:" in " ".join(m.get("text", "") for m in reply.json())
+    store = project / "var" / "tracker.db"
+    assert stat.S_IMODE(store.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert store.stat().st_size > 0, "the conversation was stored in the copy's own store"
