@@ -293,17 +293,28 @@ class Conversation(Protocol):
 
 
 class RestConversation:
+    """One REST conversation; with the project's channel, it sends back the secret its first
+    reply gave (channels/ownership.py: the README's protocol). Stock Rasa gives none."""
+
+    SECRET = "conversation_secret"
+
     def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
         self.http, self.url, self.sender = http, url, uuid.uuid4().hex
+        self.secret: Optional[str] = None
 
     async def ask(self, text: str) -> Tuple[float, List[Dict[str, Any]]]:
+        body: Dict[str, Any] = {"sender": self.sender, "message": text}
+        if self.secret:
+            body["metadata"] = {self.SECRET: self.secret}
         began = time.monotonic()
-        async with self.http.post(f"{self.url}/webhooks/rest/webhook",
-                                  json={"sender": self.sender, "message": text}) as answer:
+        async with self.http.post(f"{self.url}/webhooks/rest/webhook", json=body) as answer:
             if answer.status != 200:
                 raise ReplyError(f"HTTP {answer.status}")
             messages = await answer.json()
-        return time.monotonic() - began, messages
+        elapsed = time.monotonic() - began
+        for message in messages:
+            self.secret = (message.get("custom") or {}).get(self.SECRET) or self.secret
+        return elapsed, [m for m in messages if self.SECRET not in (m.get("custom") or {})]
 
     async def close(self) -> None:
         pass

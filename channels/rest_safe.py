@@ -14,6 +14,11 @@ without a ``sender`` under one shared conversation, "default". This channel inst
   message, raised, or took longer than ``reply_timeout`` seconds (it then finishes the turn
   in the background, so the conversation stays consistent);
 - gives a message without a usable ``sender`` a conversation of its own (a fresh uuid4);
+- gives each conversation an owner (``channels/ownership.py``): the reply that starts one ends
+  with ``{"custom": {"conversation_secret": ...}}``, and only a later message whose
+  ``metadata`` carries that secret continues it; any other message, whatever its ``sender``,
+  starts a fresh conversation with a secret of its own (the secret is never stored, and
+  replies name the client's own ``sender``);
 - never logs patient text; errors are logged by type and place.
 
 Replies come as one JSON list, as from Rasa's channel (``?stream=true`` is not supported).
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -36,7 +41,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import kind
+from channels import kind, ownership
 from channels.memory import freeze_after_start
 
 logger = logging.getLogger(__name__)
@@ -81,21 +86,40 @@ class SafeRestInput(RestInput):
             if refused:
                 return response.json([{"recipient_id": sender_id, "text": refused}])
 
+            metadata = kind.flat_metadata(body.get("metadata")) or {}
+            conversation, new_secret = await self._conversation(request, sender_id, metadata)
+            # stored with the message: everything the client sent but the secret
+            kept = {key: value for key, value in metadata.items() if key != ownership.KEY}
             collector = CollectingOutputChannel()
             message = UserMessage(
-                kind.unslashed(text, kind.intents_of(request.app)), collector, sender_id,
-                input_channel=self.name(), metadata=kind.flat_metadata(body.get("metadata")),
+                kind.unslashed(text, kind.intents_of(request.app)), collector, conversation,
+                input_channel=self.name(), metadata=kept or None,
             )
             fallback = await kind.answer_within(
-                on_new_message(message), self.reply_timeout, lambda: len(collector.messages), sender_id
+                on_new_message(message), self.reply_timeout, lambda: len(collector.messages), conversation
             )
             # A copy: a late turn may still add to the collector after we answer.
-            messages = list(collector.messages)
+            messages = [{**m, "recipient_id": sender_id} for m in list(collector.messages)]
             if fallback:
                 messages.append({"recipient_id": sender_id, "text": fallback})
+            if new_secret:
+                messages.append({"recipient_id": sender_id, "custom": {ownership.KEY: new_secret}})
             return response.json(messages)
 
         return webhook
+
+    @staticmethod
+    async def _conversation(request: Request, sender_id: Text, metadata: Dict[Text, Any]) -> Tuple[Text, Optional[Text]]:
+        """The stored id of the conversation this message continues, and None; or, when it
+        brings no secret of an existing conversation of this sender, a fresh conversation's id
+        and its new secret."""
+        secret = ownership.presented(metadata.get(ownership.KEY))
+        if secret:
+            conversation = ownership.conversation_id(sender_id, secret)
+            if await request.app.ctx.agent.tracker_store.exists(conversation):
+                return conversation, None
+        secret = ownership.new_secret()
+        return ownership.conversation_id(sender_id, secret), secret
 
     @staticmethod
     def _parse(raw: bytes) -> Dict[Text, Any]:

@@ -109,9 +109,14 @@ class Assistant(str):
     tracker_db: Path
 
     def events(self, sender_id: str) -> list:
-        """The events Rasa stored for a conversation, read from its SQLite tracker store."""
+        """The events Rasa stored for a conversation, read from its SQLite tracker store (a REST
+        sender's conversation under the id its secret gives, tests/rest_client.py)."""
+        from tests.rest_client import stored_id
+
         with sqlite3.connect(self.tracker_db) as db:
-            rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)).fetchall()
+            rows = db.execute(
+                "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (stored_id(str(self), sender_id),)
+            ).fetchall()
         return [json.loads(data) for (data,) in rows]
 
     def user_texts(self, sender_id: str) -> list:

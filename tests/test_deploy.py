@@ -404,7 +404,9 @@ def test_nginx_serves_the_widget_and_proxies_rest_to_rasa(proxy, domain):
     answer = requests.post(f"{proxy}/webhooks/rest/webhook", timeout=60,
                            json={"sender": uuid.uuid4().hex, "message": "what is foot drop"})
     assert answer.status_code == 200
-    assert [r.get("text") for r in answer.json()] == [domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"]]
+    *said, secret = answer.json()  # the conversation's secret comes last (channels/ownership.py)
+    assert [r.get("text") for r in said] == [domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"]]
+    assert set(secret) == {"recipient_id", "custom"} and set(secret["custom"]) == {"conversation_secret"}
     empty = requests.post(f"{proxy}/webhooks/rest/webhook", timeout=60, json={"sender": uuid.uuid4().hex, "message": ""})
     assert empty.status_code == 200 and empty.json() and empty.json()[0].get("text")
     # Only the channels go through: Rasa's other routes are not exposed.

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-import requests
 import socketio
 import yaml
 
@@ -27,6 +26,7 @@ from actions.questions import load_questions
 from channels import kind
 from channels.preflight import main as run_preflight
 from tests.conftest import BIN, ROOT, endpoints_for, free_port, load_yaml, rasa_command, stop, wait_until_up
+from tests.rest_client import send
 
 ACTION_TIMEOUT = 2  # FOOTDROP_ACTION_TIMEOUT of this module's server, in seconds
 
@@ -41,7 +41,7 @@ class FaultyAssistant(str):
     workdir: Path
 
     def send(self, text: str, sender: str) -> list:
-        response = requests.post(f"{self}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        response = send(str(self), text, sender)  # with the conversation's secret (tests/rest_client.py)
         assert response.status_code == 200
         return response.json()
 

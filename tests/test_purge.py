@@ -21,7 +21,7 @@ import yaml
 
 from tests.conftest import ROOT
 from tests.scale_support import ENDPOINTS as SCALE_ENDPOINTS, Services
-from tests.test_rest import send
+from tests.rest_client import send, stored_id
 
 DAY = 24 * 60 * 60
 # Each conversation: its messages, and which of its events are aged by 40 days in the copy.
@@ -53,10 +53,12 @@ def store(assistant, tmp_path_factory):
 
     Returns (copy, {name: sender id}).
     """
-    senders = {name: str(uuid.uuid4()) for name in CONVERSATIONS}
+    clients = {name: str(uuid.uuid4()) for name in CONVERSATIONS}
     for name, (messages, _) in CONVERSATIONS.items():
         for message in messages:
-            assert send(assistant, message, senders[name]).status_code == 200
+            assert send(assistant, message, clients[name]).status_code == 200
+    # the ids the conversations are stored under (channels/ownership.py)
+    senders = {name: stored_id(assistant, client) for name, client in clients.items()}
 
     copy = tmp_path_factory.mktemp("purge") / "tracker.db"
     with sqlite3.connect(assistant.tracker_db) as source, sqlite3.connect(copy) as target:

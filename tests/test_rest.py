@@ -10,6 +10,7 @@ import requests
 from actions.guide import split_answer
 from channels import kind
 from tests.conftest import filled
+from tests.rest_client import remember, send
 
 # One patient-style question per topic; each must get exactly that topic's answer.
 QUESTIONS = {
@@ -57,12 +58,6 @@ QUESTIONS = {
 }
 
 
-def send(base_url: str, message, sender: str = None) -> requests.Response:
-    return requests.post(
-        f"{base_url}/webhooks/rest/webhook",
-        json={"sender": sender or uuid.uuid4().hex, "message": message},
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize("intent", sorted(QUESTIONS))
@@ -169,7 +164,7 @@ def test_only_small_flat_metadata_is_stored_and_the_message_is_answered(assistan
     response = requests.post(f"{assistant}/webhooks/rest/webhook", data=body, timeout=60)
     assert response.status_code == 200
     expected = filled(domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"])
-    assert [r.get("text") for r in response.json()] == [expected]
+    assert [r.get("text") for r in remember(assistant, sender, response.json())] == [expected]
     [user] = [e for e in assistant.events(sender) if e.get("event") == "user"]
     assert user["text"] == "what is foot drop"
     # Rasa adds its own two keys to every message's metadata

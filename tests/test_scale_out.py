@@ -5,7 +5,7 @@ messages alternate between the replicas (message i to replica i % 2):
 
 - six whole symptom checks, so each question of the form comes from the other replica than
   the one before;
-- four conversations whose first two messages go out at the same moment, one to each replica:
+- four conversations whose second and third messages go out at the same moment, one to each replica:
   only the lock in Redis keeps the two turns apart;
 - mid-run, replica 1 is SIGKILLed while it handles a message, and everything goes on on
   replica 0.
@@ -32,6 +32,7 @@ import requests
 
 from actions import triage
 from actions.questions import load_questions
+from channels import ownership
 from tests.conftest import filled, load_yaml
 from tests.scale_support import Cluster, RedisMonitor, Services
 from tests.test_rest import QUESTIONS
@@ -74,16 +75,23 @@ ODD = ["", "🦶🦶🦶 ???", "<b>hello</b><script>alert(1)</script>", "purple 
 class Conversation:
     messages: List[str]
     check: Optional[int] = None  # a symptom check: the index of its answers in CHECKS
-    together: bool = False  # its first two messages go out at the same moment
+    together: bool = False  # its second and third messages go out at the same moment
     sender: str = field(default_factory=lambda: uuid.uuid4().hex)
+    secret: Optional[str] = None  # given by the reply to its first message (channels/ownership.py)
     answered_by: Dict[int, int] = field(default_factory=dict, repr=False)  # message index: replica that answered
     replies: Dict[int, List[dict]] = field(default_factory=dict, repr=False)  # message index: the replies
     ready: bool = False  # has told the kill it may come
 
+    @property
+    def stored(self) -> str:
+        """The id the conversation is stored (and locked) under."""
+        assert self.secret, f"{self.sender}: no secret was given"
+        return ownership.conversation_id(self.sender, self.secret)
+
     def expected_orders(self) -> List[List[str]]:
-        """What PostgreSQL may hold: the messages in order; the first two either way round
-        when they were sent together."""
-        swapped = self.messages[1::-1] + self.messages[2:]
+        """What PostgreSQL may hold: the messages in order; the second and third either way
+        round when they were sent together."""
+        swapped = self.messages[:1] + self.messages[2:0:-1] + self.messages[3:]
         return [self.messages, swapped] if self.together else [self.messages]
 
 
@@ -92,8 +100,8 @@ def button_payload(slot: str, title: str) -> str:
 
 
 def conversations() -> List[Conversation]:
-    """6 symptom checks and 4 conversations that start with two messages at once (first, so
-    that all of them start at once), then 10 more topic conversations."""
+    """6 symptom checks and 4 conversations that send their second and third messages at once
+    (first, so that all of them start at once), then 10 more topic conversations."""
     checks = [
         Conversation(["check my symptoms", *(button_payload(s, t) for s, t in zip(SLOTS, CHECKS[n % 3][0]))], check=n % 3)
         for n in range(6)
@@ -132,13 +140,20 @@ class Run:
         self.monitor: Optional[RedisMonitor] = None
         self.seconds = (0.0, 0.0)  # starting the processes, the conversations
 
-    def post(self, replica: int, sender: str, message: str) -> List[dict]:
-        response = requests.post(
-            f"{self.cluster.urls[replica]}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-            timeout=120,
-        )
+    def post(self, replica: int, chat: Conversation, message: str) -> List[dict]:
+        """A message of ``chat`` to one replica, with the conversation's secret once it has one
+        (whichever replica gave it: they share the store); the replies without the secret."""
+        body = {"sender": chat.sender, "message": message}
+        if chat.secret:
+            body["metadata"] = {ownership.KEY: chat.secret}
+        response = requests.post(f"{self.cluster.urls[replica]}/webhooks/rest/webhook", json=body, timeout=120)
         assert response.status_code == 200, f"replica {replica}: {response.status_code} {response.text[:300]}"
-        return response.json()
+        replies = response.json()
+        given = [r["custom"][ownership.KEY] for r in replies if ownership.KEY in (r.get("custom") or {})]
+        if given:
+            assert chat.secret is None, f"{chat.sender}: replica {replica} started a new conversation"
+            chat.secret = given[-1]
+        return [r for r in replies if ownership.KEY not in (r.get("custom") or {})]
 
     def deliver(self, chat: Conversation, index: int, together: Optional[threading.Barrier] = None) -> None:
         message = chat.messages[index]
@@ -146,7 +161,7 @@ class Run:
         if together:
             together.wait(WAIT)
         try:
-            replies = self.post(target, chat.sender, message)
+            replies = self.post(target, chat, message)
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
             if target != KILLED or self.alive[KILLED]:
                 raise
@@ -163,7 +178,7 @@ class Run:
         Rasa's tracker API) and resend only what was not stored. Cluster.kill has waited
         until PostgreSQL closed the dead replica's sessions, so nothing of it arrives later."""
         assert self.killed.wait(WAIT)
-        events = self.services.events(chat.sender)
+        events = self.services.events(chat.stored)
         stored = user_texts(events)
         if stored == chat.messages[: index + 1]:
             with self.guard:
@@ -174,7 +189,7 @@ class Run:
         assert stored == chat.messages[:index], f"{chat.sender}: stored {stored} after message {index} was cut"
         with self.guard:
             self.cut.append((chat.sender, index, False))
-        return SURVIVOR, self.post(SURVIVOR, chat.sender, chat.messages[index])
+        return SURVIVOR, self.post(SURVIVOR, chat, chat.messages[index])
 
     def tell_ready(self, chat: Conversation) -> None:
         if (chat.check is not None or chat.together) and not chat.ready:
@@ -185,15 +200,17 @@ class Run:
         try:
             first = 0
             if chat.together:
-                # Messages 0 and 1 at the same moment, one to each replica: only the shared
-                # lock keeps the two turns from being handled at once, and one overwriting
-                # the other in the tracker store.
+                # Message 0 alone (its reply gives the conversation's secret), then messages 1
+                # and 2 at the same moment, one to each replica: only the shared lock keeps the
+                # two turns from being handled at once, and one overwriting the other in the
+                # tracker store.
+                self.deliver(chat, 0)
                 both = threading.Barrier(2)
                 with ThreadPoolExecutor(1) as other:
-                    second = other.submit(self.deliver, chat, 1, both)
-                    self.deliver(chat, 0, both)
-                    second.result()
-                first = 2
+                    third = other.submit(self.deliver, chat, 2, both)
+                    self.deliver(chat, 1, both)
+                    third.result()
+                first = 3
                 self.tell_ready(chat)
             for index in range(first, len(chat.messages)):
                 if chat.check is not None and index == PAUSE_AFTER:
@@ -215,7 +232,7 @@ class Run:
         Redis: a request certainly in flight."""
         for _ in self.waiting_for:
             assert self.ready.acquire(timeout=WAIT), "the conversations never got ready for the kill"
-        lock_key = f"{self.services.env['LOCK_KEY_PREFIX']}:lock:{self.victim.sender}"
+        lock_key = f"{self.services.env['LOCK_KEY_PREFIX']}:lock:{self.victim.stored}"
         watcher = self.services.redis()
         self.victim_go.set()
         while not self.victim_sent.is_set():
@@ -273,7 +290,7 @@ def test_the_services_listen_on_loopback_only_and_need_their_passwords(services:
 def test_every_conversation_is_stored_whole_once_and_in_order(run: Run, capsys):
     lost = duplicated = 0
     for chat in run.chats:
-        events = run.services.events(chat.sender)
+        events = run.services.events(chat.stored)
         stored = user_texts(events)
         lost += sum((Counter(chat.messages) - Counter(stored)).values())
         duplicated += sum((Counter(stored) - Counter(chat.messages)).values())
@@ -318,7 +335,7 @@ def test_the_symptom_check_follows_the_patient_across_replicas(run: Run):
         advice = "\n".join(r.get("text") or "" for r in chat.replies[len(SLOTS)])
         assert f"My advice: {level.when}." in advice and "not a diagnosis" in advice, advice
         # The answers PostgreSQL holds, whichever replica took them.
-        events = run.services.events(chat.sender)
+        events = run.services.events(chat.stored)
         slots = {e["name"]: e["value"] for e in events if e["event"] == "slot" and e["name"] in SLOTS}
         assert slots == dict(zip(SLOTS, values)), chat.sender
         assert [e["value"] for e in events if e["event"] == "slot" and e["name"] == "triage_level"] == [level.name.lower()]
@@ -343,7 +360,7 @@ def test_the_locks_are_in_redis_under_the_configured_prefix(run: Run):
     prefix = run.services.env["LOCK_KEY_PREFIX"]
     commands = run.monitor.commands()
     locked = {key for command, key in commands if command == "SET" and key.startswith(f"{prefix}:lock:")}
-    assert locked == {f"{prefix}:lock:{chat.sender}" for chat in run.chats}
+    assert locked == {f"{prefix}:lock:{chat.stored}" for chat in run.chats}
     # Nothing under Rasa's default prefix: the configured one was taken (Rasa falls back to
     # "lock:" silently for a prefix that is not letters and digits).
     assert not [key for _, key in commands if key.startswith("lock:")]

@@ -11,17 +11,24 @@ import stat
 import subprocess
 from pathlib import Path
 
+import uuid
+
 import pytest
 import requests
 
+from actions.questions import load_questions
+from channels import ownership
 from tests.conftest import ROOT, free_port, wait_until_up
+
+QUESTIONS = load_questions()
 
 #: what the copy does not share with the project: its own store and reports
 OWN = {"var", "reports", ".git", ".pytest_cache"}
 
 
-@pytest.fixture
-def served(tmp_path: Path, trained_model: Path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path):
+    tmp_path = tmp_path_factory.mktemp("served")
     project = tmp_path / "project"
     project.mkdir()
     for entry in ROOT.iterdir():
@@ -73,3 +80,27 @@ def test_every_server_of_make_serve_answers_this_machine_only(served):
     assert stat.S_IMODE(store.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     assert store.stat().st_size > 0, "the conversation was stored in the copy's own store"
+
+
+def test_a_second_client_with_a_patients_sender_id_cannot_take_over_their_conversation(served):
+    """The takeover issue 16 found on `make run`: a second client that sent another patient's
+    `sender` answered the last questions of their symptom check and received its recap."""
+    _, ports = served
+    url = f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook"
+    sender = uuid.uuid4().hex
+
+    def post(message: str, secret=None) -> list:
+        body = {"sender": sender, "message": message, **({"metadata": {ownership.KEY: secret}} if secret else {})}
+        reply = requests.post(url, json=body, timeout=60)
+        assert reply.status_code == 200
+        return reply.json()
+
+    started = post("check my symptoms")
+    secret = started[-1]["custom"][ownership.KEY]
+    asked = post("right foot", secret)
+    assert asked[-1]["text"] == QUESTIONS["onset"].ask
+    intruder = post("over days to weeks")  # the patient's answer, sent without the secret
+    assert intruder[-1]["custom"][ownership.KEY] != secret, "a fresh conversation with its own secret"
+    assert QUESTIONS["preceded_by"].ask not in " ".join(str(r.get("text")) for r in intruder)
+    # The patient's check goes on where the patient left it.
+    assert post("over days to weeks", secret)[-1]["text"] == QUESTIONS["preceded_by"].ask

@@ -1,0 +1,47 @@
+"""Who a conversation belongs to: the one client that holds its secret (issue 16).
+
+Knowing a conversation's sender id (a patient's REST ``sender``, a widget's session id) must
+not let anyone else read or continue it. So every conversation has a **secret** that only the
+server hands out, once, to the client that starts it, and the conversation is stored under an
+id made from both:
+
+    stored id = "c-" + SHA-256(client id, NUL, secret)
+
+A message that comes with a client id and the right secret reaches that conversation; any
+other message (no secret, a wrong one, one the server never gave) starts a fresh conversation
+with a fresh secret, so it can never reach anybody else's. The store holds only the hash
+(never the secret), and finding a conversation by its hash needs no comparison of secrets, so
+nothing can be learnt from timing. Secrets are 192 bits from ``secrets``.
+
+The protocol a client follows is in the README ("Talking to the assistant from another
+program"). Imports nothing from Rasa.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Any, Optional
+
+#: the key of the secret: in the reply that starts a conversation, ``{"custom": {KEY: ...}}``;
+#: in every later REST message, ``"metadata": {KEY: ...}``
+KEY = "conversation_secret"
+#: 24 random bytes, URL-safe base64: 32 characters
+SECRET_BYTES = 24
+_SECRET = re.compile(r"[A-Za-z0-9_-]{32}")
+PREFIX = "c-"
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def presented(value: Any) -> Optional[str]:
+    """The secret a client sent, if it has the form of one the server gives out."""
+    return value if isinstance(value, str) and _SECRET.fullmatch(value) else None
+
+
+def conversation_id(client_id: str, secret: str) -> str:
+    """The id a conversation is stored under: neither the client id nor the secret alone finds it."""
+    return PREFIX + hashlib.sha256(f"{client_id}\0{secret}".encode("utf-8")).hexdigest()
