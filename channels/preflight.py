@@ -23,7 +23,7 @@ import stat
 import sys
 import warnings
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from stores import SQL_STORE_TYPES
 
@@ -32,6 +32,8 @@ PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 #: the files SQLite keeps beside a database while it writes
 JOURNALS = ("-journal", "-wal", "-shm")
+#: how .env.example's passwords begin ("change-me", "change-me-too")
+EXAMPLE_PASSWORD = "change-me"
 
 
 def problems(endpoints_file: str, notes: Optional[List[str]] = None) -> List[str]:
@@ -42,7 +44,9 @@ def problems(endpoints_file: str, notes: Optional[List[str]] = None) -> List[str
     from rasa.core.utils import read_endpoints_from_path
 
     endpoints = read_endpoints_from_path(endpoints_file)
-    found = []
+    found = example_passwords(endpoints, endpoints_file)
+    if found:
+        return found
     store = endpoints.tracker_store
     if store is not None:
         store_type = store.type or ""
@@ -62,6 +66,22 @@ def problems(endpoints_file: str, notes: Optional[List[str]] = None) -> List[str
         found += _check_loads(lock_type, "lock store", endpoints_file)
         if lock_type.lower() == "redis" or lock_type.endswith("RedisLockStore"):
             found += _check_redis(locks.url, locks.kwargs, endpoints_file)
+    return found
+
+
+def example_passwords(endpoints: Any, where: str) -> List[str]:
+    """A store whose password is still one of .env.example's ("change-me", "change-me-too"):
+    a deployment copied from the example would otherwise run with a password anyone can read."""
+    found = []
+    for store, what, variable in ((endpoints.tracker_store, "tracker store (conversations)", "DB_PASSWORD"),
+                                  (endpoints.lock_store, "lock store", "REDIS_PASSWORD")):
+        password = (store.kwargs.get("password") if store is not None else None) or ""
+        if str(password).lower().startswith(EXAMPLE_PASSWORD):
+            found.append(
+                f"{where}: the {what}'s password is still the example from .env.example: set "
+                f"{variable} to a long random value (e.g. `openssl rand -hex 24`) in .env, and the same "
+                "in the database's or Redis's own settings"
+            )
     return found
 
 
