@@ -13,6 +13,13 @@ issues it, or as the widget's ``crypto.randomUUID()`` writes it), else the clien
 one; and a connection's messages always go to the session it was confirmed, whatever
 ``session_id`` they carry.
 
+Knowing a live session's id is not enough either (``channels/ownership.py``): a session has a
+secret, and its conversation and its room (where the replies go) are named by both.
+``session_confirm`` sends ``{"session_id": ..., "conversation_secret": ...}``; a later
+``session_request`` (a reload, a reconnect) continues the conversation only when it brings
+that secret, and otherwise gets the same session id with a fresh secret: a fresh conversation
+in a room of its own.
+
 Messages get the same kind replies as on the REST channel (``channels/kind.py``): one over
 2,000 characters or not text is answered without reaching the assistant, and a turn that sends
 no message, fails, or takes longer than ``reply_timeout`` seconds gets the clinic fallback.
@@ -41,7 +48,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from channels import kind
+from channels import kind, ownership
 from channels.memory import freeze_after_start
 
 
@@ -89,11 +96,12 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         self.sessions = {}
 
         async def session_request(sid: Text, data: Any) -> None:
-            # Rasa's handler joins any id the client names; here only a uuid4, else a new one.
-            requested = data.get("session_id") if isinstance(data, dict) else None
+            # Rasa's handler joins any id the client names; here only a uuid4, else a new one,
+            # and its conversation only with its secret, else a fresh one.
+            data = data if isinstance(data, dict) else {}
+            requested = data.get("session_id")
             session_id = requested if kind.is_session_id(requested) else kind.new_session_id()
-            await self._join(sid, session_id)
-            await self.sio.emit("session_confirm", session_id, room=sid)
+            await self._confirm(sid, session_id, ownership.presented(data.get(ownership.KEY)))
 
         async def disconnect(sid: Text) -> None:
             self.sessions.pop(sid, None)
@@ -103,11 +111,9 @@ class OriginCheckedSocketIOInput(SocketIOInput):
             text = kind.clean_text(data.get("message", ""))
             if self.session_persistence:
                 # The session this connection was confirmed, never the one the message names.
-                sender_id = self.sessions.get(sid)
-                if sender_id is None:  # no session_request first: give it a session now
-                    sender_id = kind.new_session_id()
-                    await self._join(sid, sender_id)
-                    await self.sio.emit("session_confirm", sender_id, room=sid)
+                if sid not in self.sessions:  # no session_request first: give it a session now
+                    await self._confirm(sid, kind.new_session_id(), None)
+                sender_id = self.sessions[sid]
             else:
                 sender_id = sid
             output = CustomJsonSocketIOOutput(self.sio, self.bot_message_evt)
@@ -140,6 +146,16 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         self.sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
         return blueprint
 
+    async def _confirm(self, sid: Text, session_id: Text, secret: Optional[Text]) -> None:
+        """Joins the connection to the conversation of ``session_id`` and ``secret`` when one
+        is stored, else to a fresh one with a new secret; tells the client which."""
+        if secret is None or not await self.app.ctx.agent.tracker_store.exists(
+            ownership.conversation_id(session_id, secret)
+        ):
+            secret = ownership.new_secret()
+        await self._join(sid, ownership.conversation_id(session_id, secret))
+        await self.sio.emit("session_confirm", {"session_id": session_id, ownership.KEY: secret}, room=sid)
+
     async def _join(self, sid: Text, session_id: Text) -> None:
         """Puts a connection in its session's room (the replies go there), and only that one."""
         previous = self.sessions.get(sid)
@@ -152,7 +168,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
     allowed_origins: List[str] = []
     app: Any = None  # the Sanic app, once the server has started
     reply_timeout: float = kind.DEFAULT_REPLY_TIMEOUT
-    sessions: Dict[Text, Text] = {}  # socket.io connection id -> its confirmed session id (per channel)
+    sessions: Dict[Text, Text] = {}  # socket.io connection id -> its conversation's stored id (per channel)
 
 
 async def _maybe_await(result: Any) -> None:

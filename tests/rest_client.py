@@ -1,5 +1,7 @@
-"""A REST client as the README's protocol asks ("Talking to the assistant from another
-program"): it keeps each conversation's secret and sends it with every later message."""
+"""A client as the README's protocol asks ("Talking to the assistant from another program"):
+it keeps each conversation's secret (from a REST reply or a socket.io ``session_confirm``) and
+sends it with every later message or ``session_request``; the tests read a conversation from
+the store under the id the secret gives (``stored_id``)."""
 
 from __future__ import annotations
 
@@ -50,3 +52,15 @@ def stored_id(base_url: str, sender: str) -> str:
     ``send`` never started a conversation for (a socket.io session id) as it is."""
     secret = SECRETS.get((base_url, sender))
     return ownership.conversation_id(sender, secret) if secret else sender
+
+
+def session_request(base_url: str, session_id) -> dict:
+    """The widget's ``session_request`` data: the session id, and its secret once one was given."""
+    secret = SECRETS.get((base_url, session_id)) if isinstance(session_id, str) else None
+    return {"session_id": session_id, **({ownership.KEY: secret} if secret else {})}
+
+
+def confirmed(base_url: str, data: dict) -> str:
+    """Keeps the secret a socket.io ``session_confirm`` gives; returns the session id."""
+    SECRETS[(base_url, data["session_id"])] = data[ownership.KEY]
+    return data["session_id"]

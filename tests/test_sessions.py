@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, List
+from typing import Any, List, Optional
 
 import pytest
 import socketio
 
 from channels.kind import is_session_id
+from tests.rest_client import confirmed, session_request
 
 
 class Patient:
     """One widget-like connection that keeps everything the server sends it."""
 
-    def __init__(self, base_url: str, origin: str):
+    def __init__(self, base_url: str, origin: Optional[str]):
         self.base_url, self.origin = base_url, origin
         self.client = socketio.AsyncClient(reconnection=False)
         self.replies: List[dict] = []
@@ -32,14 +33,17 @@ class Patient:
             self.arrived.set()
 
     async def connect(self) -> None:
+        """As a browser page of ``origin`` does; with no Origin header when it is None (a program)."""
         await self.client.connect(
-            self.base_url, socketio_path="/socket.io", transports=["polling"], headers={"Origin": self.origin}
+            self.base_url, socketio_path="/socket.io", transports=["polling"],
+            headers={"Origin": self.origin} if self.origin else {},
         )
 
     async def request_session(self, session_id: Any) -> str:
-        """Asks for a session as the widget does; returns the one the server confirmed."""
-        await self.client.emit("session_request", {"session_id": session_id})
-        return await asyncio.wait_for(self.confirms.get(), 10)
+        """Asks for a session as the widget does (with its secret, if one was given for it);
+        returns the one the server confirmed, and keeps the secret it gave."""
+        await self.client.emit("session_request", session_request(self.base_url, session_id))
+        return confirmed(self.base_url, await asyncio.wait_for(self.confirms.get(), 10))
 
     async def say(self, text: str, session_id: Any) -> None:
         """Sends a message naming ``session_id`` and waits for this connection's next reply."""

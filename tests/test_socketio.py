@@ -11,6 +11,8 @@ import aiohttp
 import pytest
 import socketio
 
+from tests import rest_client as session
+
 pytestmark = pytest.mark.asyncio
 
 
@@ -20,7 +22,8 @@ async def ask(base_url: str, session_id: str, text: str) -> list:
     replies, confirmed, arrived = [], asyncio.Event(), asyncio.Event()
 
     @client.on("session_confirm")
-    async def on_confirm(_data):
+    async def on_confirm(data):
+        session.confirmed(base_url, data)  # keeps the conversation's secret, as the widget does
         confirmed.set()
 
     @client.on("bot_uttered")
@@ -32,7 +35,7 @@ async def ask(base_url: str, session_id: str, text: str) -> list:
     # (the browser tests cover the widget's websocket transport).
     await client.connect(base_url, socketio_path="/socket.io", transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("session_request", session.session_request(base_url, session_id))
         await asyncio.wait_for(confirmed.wait(), 10)
         await client.emit("user_uttered", {"message": text, "session_id": session_id})
         await asyncio.wait_for(arrived.wait(), 20)

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import ROOT, free_port
+from tests.rest_client import SECRETS
 
 WEB = ROOT / "web"
 CHROMIUM = "/usr/bin/chromium"
@@ -141,8 +142,9 @@ def test_a_reload_keeps_the_transcript_and_the_conversation(page: Page, assistan
     say(page, "check my symptoms")
     expect(last_bot(page)).to_contain_text("Which foot")  # the intro, then the first question
     shown = page.locator(".fdw-msg").count()
-    session_id = page.evaluate("() => Object.values(sessionStorage).find(v => /^[0-9a-f-]{32,36}$/.test(v))")
-    assert session_id, "the widget keeps its session id in sessionStorage"
+    session_id, secret = page.evaluate("() => [sessionStorage.getItem('fdw.session'), sessionStorage.getItem('fdw.secret')]")
+    assert session_id and secret, "the widget keeps its session id and the conversation's secret in sessionStorage"
+    SECRETS[(str(assistant), session_id)] = secret  # where the test reads the conversation from the store
     page.reload()
     if not page.locator("#fdw-panel").is_visible():
         page.click("#fdw-bubble")

@@ -7,7 +7,8 @@
  *   .fdw-msg.fdw-user .fdw-msg.fdw-bot (.fdw-greeting: local, not stored) .fdw-text .fdw-source
  *   .fdw-quick-replies button .fdw-emergency .fdw-emergency-label .fdw-pending #fdw-typing
  *   #fdw-input #fdw-send #fdw-disclaimer
- * sessionStorage: fdw.session (uuid4), fdw.transcript (messages; pending ones = offline queue).
+ * sessionStorage: fdw.session (uuid4), fdw.secret (the conversation's secret from session_confirm),
+ *   fdw.transcript (messages; pending ones = offline queue).
  */
 (function () {
   'use strict';
@@ -34,6 +35,7 @@
   function save() {
     try {
       sessionStorage.setItem('fdw.session', sessionId);
+      if (secret) sessionStorage.setItem('fdw.secret', secret); else sessionStorage.removeItem('fdw.secret');
       sessionStorage.setItem('fdw.transcript', JSON.stringify(transcript));
     } catch (e) { /* storage blocked: this page only */ }
   }
@@ -48,6 +50,10 @@
   }
   let sessionId = load('fdw.session');
   if (!/^[0-9a-f-]{36}$/i.test(sessionId)) sessionId = uuid4();
+  // The conversation's secret (channels/ownership.py): without it, the session id alone
+  // does not reach the conversation after a reload or a reconnect.
+  let secret = load('fdw.secret');
+  if (!/^[A-Za-z0-9_-]{32}$/.test(secret || '')) secret = null;
   let transcript = null;
   try { transcript = JSON.parse(load('fdw.transcript')); } catch (e) { /* start afresh */ }
   transcript = (Array.isArray(transcript) ? transcript : []).filter((m) => m && /^(user|bot)$/.test(m.role) && typeof m.text === 'string');
@@ -250,9 +256,17 @@
     socket = window.io(cfg.serverUrl, { path: cfg.socketPath, transports: ['websocket'], reconnectionAttempts: Infinity, reconnectionDelayMax: 10000 });
     socket.on('connect', () => {
       setStatus('online');
-      socket.emit('session_request', { session_id: sessionId });
+      socket.emit('session_request', secret ? { session_id: sessionId, conversation_secret: secret } : { session_id: sessionId });
     });
-    socket.on('session_confirm', () => { ready = true; flush(); });
+    socket.on('session_confirm', (confirmed) => {
+      if (confirmed && typeof confirmed === 'object') {
+        if (/^[0-9a-f-]{32,36}$/i.test(confirmed.session_id || '')) sessionId = confirmed.session_id;
+        if (/^[A-Za-z0-9_-]{32}$/.test(confirmed.conversation_secret || '')) secret = confirmed.conversation_secret;
+        save();
+      }
+      ready = true;
+      flush();
+    });
     socket.on('bot_uttered', onBot);
     socket.on('connect_error', () => setStatus('offline'));
     socket.on('disconnect', (reason) => {
@@ -313,6 +327,7 @@
   // Start over: new session id, empty transcript, reconnect ("connect" sends session_request).
   function restart() {
     sessionId = uuid4();
+    secret = null;
     transcript = [];
     save();
     typingOff();
