@@ -7,6 +7,7 @@ ENV RASA_TELEMETRY_ENABLED=false
 
 COPY docker/nginx.conf /etc/nginx/conf.d/default.conf
 COPY web/index.html /usr/share/nginx/html/index.html
+COPY web/clinic.css /usr/share/nginx/html/clinic.css
 COPY web/widget/ /usr/share/nginx/html/widget/
 # The socket.io client is copied from npm by `make install` (web/install-vendor.sh).
 RUN test -f /usr/share/nginx/html/widget/vendor/socket.io.min.js \

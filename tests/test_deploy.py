@@ -398,7 +398,7 @@ def test_nginx_serves_the_widget_and_proxies_rest_to_rasa(proxy, domain):
     page = requests.get(f"{proxy}/", timeout=10)
     assert page.status_code == 200 and "footdrop-widget.js" in page.text
     # Behind the proxy the demo page talks to its own origin, not to :5005.
-    assert "serverUrl: location.origin" in page.text and "localhost:5005" not in page.text
+    assert 'data-server-url="same-origin"' in page.text and "localhost:5005" not in page.text
     for asset in ("widget/footdrop-widget.js", "widget/footdrop-widget.css", "widget/vendor/socket.io.min.js"):
         assert requests.get(f"{proxy}/{asset}", timeout=10).status_code == 200, asset
     answer = requests.post(f"{proxy}/webhooks/rest/webhook", timeout=60,
@@ -411,6 +411,25 @@ def test_nginx_serves_the_widget_and_proxies_rest_to_rasa(proxy, domain):
     assert empty.status_code == 200 and empty.json() and empty.json()[0].get("text")
     # Only the channels go through: Rasa's other routes are not exposed.
     assert requests.get(f"{proxy}/version", timeout=10).status_code == 404
+
+
+def test_nginx_sends_the_security_headers_and_nothing_but_the_widget(proxy):
+    """The production layout's web edge (issue 16): the same policy as web/demo_server.py, with
+    the chat on the page's own origin; no listing, and none of web/'s other files."""
+    home = requests.get(f"{proxy}/", timeout=10)
+    policy = home.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "connect-src 'self';" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert home.headers["X-Content-Type-Options"] == "nosniff" and home.headers["Referrer-Policy"] == "no-referrer"
+    assert requests.get(f"{proxy}/clinic.css", timeout=10).status_code == 200
+    # root is web/ itself here: everything else in it is there to be refused
+    for hidden in ("/widget/", "/widget/vendor/", "/node_modules/", "/package.json", "/README.md",
+                   "/demo_server.py", "/install-vendor.sh"):
+        answer = requests.get(f"{proxy}{hidden}", timeout=10)
+        assert answer.status_code == 404 and "Index of" not in answer.text, hidden
+        assert "Content-Security-Policy" in answer.headers, hidden
+    reply = requests.post(f"{proxy}/webhooks/rest/webhook", json={"sender": "edge", "message": "hi"}, timeout=60)
+    assert reply.status_code == 200 and reply.headers["X-Content-Type-Options"] == "nosniff"
 
 
 async def next_event(ws: aiohttp.ClientWebSocketResponse, name: str) -> object:

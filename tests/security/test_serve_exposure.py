@@ -104,3 +104,23 @@ def test_a_second_client_with_a_patients_sender_id_cannot_take_over_their_conver
     assert QUESTIONS["preceded_by"].ask not in " ".join(str(r.get("text")) for r in intruder)
     # The patient's check goes on where the patient left it.
     assert post("over days to weeks", secret)[-1]["text"] == QUESTIONS["preceded_by"].ask
+
+
+def test_the_demo_page_sends_its_security_headers_and_nothing_but_the_widget(served):
+    _, ports = served
+    page = f"http://127.0.0.1:{ports['WEB_PORT']}"
+    home = requests.get(f"{page}/", timeout=10)
+    assert home.status_code == 200 and f'data-server-url="http://localhost:{ports["RASA_PORT"]}"' in home.text
+    policy = home.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+    assert f"connect-src 'self' http://localhost:{ports['RASA_PORT']} ws://localhost:{ports['RASA_PORT']};" in policy
+    assert home.headers["X-Content-Type-Options"] == "nosniff" and home.headers["Referrer-Policy"] == "no-referrer"
+    for asset in ("/clinic.css", "/widget/footdrop-widget.js", "/widget/footdrop-widget.css", "/widget/vendor/socket.io.min.js"):
+        answer = requests.get(page + asset, timeout=10)
+        assert answer.status_code == 200 and answer.headers["X-Content-Type-Options"] == "nosniff", asset
+    for hidden in ("/widget/", "/widget/vendor/", "/node_modules/", "/package.json", "/package-lock.json",
+                   "/README.md", "/demo_server.py", "/install-vendor.sh", "/widget/../package.json",
+                   "/widget/%2e%2e/package.json", "/..%2fMakefile", "/index.html/"):
+        answer = requests.get(page + hidden, timeout=10)
+        assert answer.status_code == 404 and "Directory listing" not in answer.text, hidden
+        assert "Content-Security-Policy" in answer.headers, hidden

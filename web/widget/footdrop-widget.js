@@ -1,5 +1,6 @@
 /* Foot Drop Assistant chat widget for Rasa's socket.io channel. Plain JS, no build step.
- * Config (optional): window.FootDropWidgetConfig = {serverUrl, socketPath, title, greeting, colors: {primary, text}}.
+ * Config (optional): window.FootDropWidgetConfig = {serverUrl, socketPath, title, greeting, colors: {primary, text}},
+ *   or data-server-url on the script tag ("same-origin" behind a proxy on the page's origin).
  * Loads footdrop-widget.css and vendor/socket.io.min.js from its own folder.
  * API: window.FootDropWidget.open() / .close() / .clear() (clear = Start over).
  * Hooks: #fdw-root #fdw-bubble #fdw-panel #fdw-close #fdw-restart #fdw-log
@@ -18,8 +19,12 @@
   const me = document.currentScript || document.querySelector('script[src*="footdrop-widget"]');
   const base = new URL('.', me && me.src ? me.src : location.href).href;
   const user = window.FootDropWidgetConfig || {};
+  // Or, on a page that allows no inline script: <script src=".../footdrop-widget.js" data-server-url="...">
+  // ("same-origin": the assistant is behind the page's own origin).
+  const attribute = me && me.dataset ? me.dataset.serverUrl : '';
   const cfg = {
-    serverUrl: user.serverUrl || (location.protocol === 'https:' ? 'https://' : 'http://') + (location.hostname || 'localhost') + ':5005',
+    serverUrl: user.serverUrl || (attribute === 'same-origin' ? location.origin : attribute) ||
+      (location.protocol === 'https:' ? 'https://' : 'http://') + (location.hostname || 'localhost') + ':5005',
     socketPath: user.socketPath || '/socket.io',
     title: user.title || 'Foot Drop Assistant',
     greeting: user.greeting != null ? String(user.greeting) : 'Hi! Ask me about foot drop.',
