@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
@@ -430,6 +431,27 @@ def test_nginx_sends_the_security_headers_and_nothing_but_the_widget(proxy):
         assert "Content-Security-Policy" in answer.headers, hidden
     reply = requests.post(f"{proxy}/webhooks/rest/webhook", json={"sender": "edge", "message": "hi"}, timeout=60)
     assert reply.status_code == 200 and reply.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_nginx_slows_then_refuses_a_flood_kindly_and_serves_again(proxy):
+    """The production layout's abuse limits (issue 16): REST messages at 2 a second per address
+    with bursts of 20, bodies over 64 kB refused, each with a kind JSON reply, then normal
+    service. (Last of the proxy's tests: it empties this address's allowance.)"""
+    url = f"{proxy}/webhooks/rest/webhook"
+    too_long = requests.post(url, json={"sender": uuid.uuid4().hex, "message": "a" * 100_000}, timeout=30)
+    assert too_long.status_code == 413 and "too long" in too_long.json()[0]["text"]
+    statuses, refused = [], None
+    for _ in range(40):
+        answer = requests.post(url, json={"sender": uuid.uuid4().hex, "message": "hi"}, timeout=60)
+        statuses.append(answer.status_code)
+        if answer.status_code == 429:
+            refused = answer
+    # the module's other requests used part of the burst: still, the first ten go through
+    assert set(statuses) == {200, 429} and statuses[:10] == [200] * 10, statuses
+    assert "faster than I can answer" in refused.json()[0]["text"]
+    time.sleep(11)  # the allowance comes back at 2 a second
+    again = requests.post(url, json={"sender": uuid.uuid4().hex, "message": "what is foot drop"}, timeout=60)
+    assert again.status_code == 200 and "From:" in again.json()[0]["text"]
 
 
 async def next_event(ws: aiohttp.ClientWebSocketResponse, name: str) -> object:
