@@ -17,21 +17,15 @@ Rasa itself treats both as a failed action: the patient gets the clinic fallback
 from __future__ import annotations
 
 import logging
-import traceback
 from typing import Any
+
+from footdrop.errors import describe
 
 logger = logging.getLogger(__name__)
 
 APP_NAME = "rasa_sdk"  # the name rasa_sdk.endpoint.create_app gives its Sanic app
 NOT_AN_ACTION_CALL = {"error": "not an action call"}
 FAILED = {"error": "the action could not be run"}
-
-
-def where(error: BaseException) -> str:
-    """The error's type and the last frames it went through, without its message."""
-    frames = traceback.extract_tb(error.__traceback__)[-3:]
-    path = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
-    return f"{type(error).__name__} at {path or 'unknown'}"
 
 
 def is_action_call(body: Any) -> bool:
@@ -53,7 +47,7 @@ def guard(app: Any) -> None:
         return None
 
     async def failed(request: Any, error: Exception) -> Any:
-        logger.error("Action server: %s %s failed: %s", request.method, request.path, where(error))
+        logger.error("Action server: %s %s failed: %s", request.method, request.path, describe(error))
         return response.json(FAILED, status=500)
 
     app.register_middleware(check_action_call, "request")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import traceback
 import unicodedata
 import uuid
 from contextvars import ContextVar
@@ -31,6 +30,7 @@ from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 import sqlalchemy
 
 from actions.clinic import load_clinic
+from footdrop.errors import describe
 
 logger = logging.getLogger(__name__)
 
@@ -156,14 +156,6 @@ def is_session_id(value: Any) -> bool:
 
 def new_session_id() -> str:
     return uuid.uuid4().hex
-
-
-def describe(error: BaseException) -> str:
-    """An error for the log without its message (which may quote patient text): its type and
-    the code it went through."""
-    frames = traceback.extract_tb(error.__traceback__)[-4:]
-    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
-    return f"{type(error).__module__}.{type(error).__name__} at {where or 'unknown'}"
 
 
 # The failed custom actions of the turn being answered. Rasa 3.6's processor logs a failed
