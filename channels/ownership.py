@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, Optional, Tuple
 
 #: the key of the secret: in the reply that starts a conversation, ``{"custom": {KEY: ...}}``;
 #: in every later REST message, ``"metadata": {KEY: ...}``
@@ -45,3 +45,15 @@ def presented(value: Any) -> Optional[str]:
 def conversation_id(client_id: str, secret: str) -> str:
     """The id a conversation is stored under: neither the client id nor the secret alone finds it."""
     return PREFIX + hashlib.sha256(f"{client_id}\0{secret}".encode("utf-8")).hexdigest()
+
+
+async def claim(client_id: str, value: Any, exists: Callable[[str], Awaitable[bool]]) -> Tuple[str, str, bool]:
+    """The conversation a message (or a socket.io session request) reaches: (its stored id, its
+    secret, whether the secret is new). With the secret of a stored conversation of
+    ``client_id``, that conversation; with anything else, a fresh one with a new secret.
+    ``exists``: the tracker store's check for a stored id."""
+    secret = presented(value)
+    if secret and await exists(conversation_id(client_id, secret)):
+        return conversation_id(client_id, secret), secret, False
+    secret = new_secret()
+    return conversation_id(client_id, secret), secret, True

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -87,7 +87,9 @@ class SafeRestInput(RestInput):
                 return response.json([{"recipient_id": sender_id, "text": refused}])
 
             metadata = kind.flat_metadata(body.get("metadata")) or {}
-            conversation, new_secret = await self._conversation(request, sender_id, metadata)
+            conversation, secret, new = await ownership.claim(
+                sender_id, metadata.get(ownership.KEY), request.app.ctx.agent.tracker_store.exists
+            )
             # stored with the message: everything the client sent but the secret
             kept = {key: value for key, value in metadata.items() if key != ownership.KEY}
             collector = CollectingOutputChannel()
@@ -102,24 +104,11 @@ class SafeRestInput(RestInput):
             messages = [{**m, "recipient_id": sender_id} for m in list(collector.messages)]
             if fallback:
                 messages.append({"recipient_id": sender_id, "text": fallback})
-            if new_secret:
-                messages.append({"recipient_id": sender_id, "custom": {ownership.KEY: new_secret}})
+            if new:
+                messages.append({"recipient_id": sender_id, "custom": {ownership.KEY: secret}})
             return response.json(messages)
 
         return webhook
-
-    @staticmethod
-    async def _conversation(request: Request, sender_id: Text, metadata: Dict[Text, Any]) -> Tuple[Text, Optional[Text]]:
-        """The stored id of the conversation this message continues, and None; or, when it
-        brings no secret of an existing conversation of this sender, a fresh conversation's id
-        and its new secret."""
-        secret = ownership.presented(metadata.get(ownership.KEY))
-        if secret:
-            conversation = ownership.conversation_id(sender_id, secret)
-            if await request.app.ctx.agent.tracker_store.exists(conversation):
-                return conversation, None
-        secret = ownership.new_secret()
-        return ownership.conversation_id(sender_id, secret), secret
 
     @staticmethod
     def _parse(raw: bytes) -> Dict[Text, Any]:

@@ -101,7 +101,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
             data = data if isinstance(data, dict) else {}
             requested = data.get("session_id")
             session_id = requested if kind.is_session_id(requested) else kind.new_session_id()
-            await self._confirm(sid, session_id, ownership.presented(data.get(ownership.KEY)))
+            await self._confirm(sid, session_id, data.get(ownership.KEY))
 
         async def disconnect(sid: Text) -> None:
             self.sessions.pop(sid, None)
@@ -146,14 +146,11 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         self.sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
         return blueprint
 
-    async def _confirm(self, sid: Text, session_id: Text, secret: Optional[Text]) -> None:
+    async def _confirm(self, sid: Text, session_id: Text, secret: Any) -> None:
         """Joins the connection to the conversation of ``session_id`` and ``secret`` when one
         is stored, else to a fresh one with a new secret; tells the client which."""
-        if secret is None or not await self.app.ctx.agent.tracker_store.exists(
-            ownership.conversation_id(session_id, secret)
-        ):
-            secret = ownership.new_secret()
-        await self._join(sid, ownership.conversation_id(session_id, secret))
+        conversation, secret, _ = await ownership.claim(session_id, secret, self.app.ctx.agent.tracker_store.exists)
+        await self._join(sid, conversation)
         await self.sio.emit("session_confirm", {"session_id": session_id, ownership.KEY: secret}, room=sid)
 
     async def _join(self, sid: Text, session_id: Text) -> None:

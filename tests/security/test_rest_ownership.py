@@ -97,3 +97,18 @@ def test_a_secret_the_client_chose_is_never_taken_for_a_new_conversation(assista
     chosen = ownership.new_secret()
     replies = post(assistant, uuid.uuid4().hex, "what is foot drop", {ownership.KEY: chosen})
     assert secret_of(replies) != chosen
+
+
+async def test_claim_keeps_a_stored_conversation_only_for_its_secret():
+    """channels/ownership.claim, the one rule both channels follow."""
+    secret = ownership.new_secret()
+    stored = {ownership.conversation_id("me", secret)}
+
+    async def exists(conversation: str) -> bool:
+        return conversation in stored
+
+    assert await ownership.claim("me", secret, exists) == (ownership.conversation_id("me", secret), secret, False)
+    for sender, value in (("me", None), ("me", ownership.new_secret()), ("me", {"$ne": ""}), ("you", secret)):
+        conversation, fresh, new = await ownership.claim(sender, value, exists)
+        assert new and fresh != secret and conversation == ownership.conversation_id(sender, fresh)
+        assert conversation not in stored
