@@ -31,20 +31,30 @@ def send(base_url: str, message, sender: str = None, metadata: Optional[dict] = 
         json={"sender": sender, "message": message, **({"metadata": sent_metadata} if sent_metadata else {})},
         timeout=60,
     )
-    if response.status_code == 200 and isinstance(response.json(), list) and not raw:
-        response._content = json.dumps(remember(base_url, sender, response.json())).encode("utf-8")
-    elif response.status_code == 200 and isinstance(response.json(), list):
-        remember(base_url, sender, response.json())
+    if response.status_code == 200 and isinstance(response.json(), list):
+        replies = remember(base_url, sender, response.json())
+        if not raw:
+            response._content = json.dumps(replies).encode("utf-8")
     return response
+
+
+def secret_given(replies: list) -> Optional[str]:
+    """The secret a REST reply gives (in its last message), if any."""
+    given = [r["custom"][ownership.KEY] for r in replies if ownership.KEY in (r.get("custom") or {})]
+    return given[-1] if given else None
+
+
+def without_secret(replies: list) -> list:
+    """The replies a patient sees: all but the secret's message."""
+    return [r for r in replies if ownership.KEY not in (r.get("custom") or {})]
 
 
 def remember(base_url: str, sender: str, replies: list) -> list:
     """Keeps the secret a reply gives for ``sender``'s conversation; the replies without it."""
-    for reply in replies:
-        secret = (reply.get("custom") or {}).get(ownership.KEY)
-        if secret:
-            SECRETS[(base_url, sender)] = secret
-    return [r for r in replies if ownership.KEY not in (r.get("custom") or {})]
+    secret = secret_given(replies)
+    if secret:
+        SECRETS[(base_url, sender)] = secret
+    return without_secret(replies)
 
 
 def stored_id(base_url: str, sender: str) -> str:

@@ -34,6 +34,7 @@ from actions import triage
 from actions.questions import load_questions
 from channels import ownership
 from tests.conftest import filled, load_yaml
+from tests.rest_client import secret_given, without_secret
 from tests.scale_support import Cluster, RedisMonitor, Services
 from tests.test_rest import QUESTIONS
 
@@ -149,11 +150,11 @@ class Run:
         response = requests.post(f"{self.cluster.urls[replica]}/webhooks/rest/webhook", json=body, timeout=120)
         assert response.status_code == 200, f"replica {replica}: {response.status_code} {response.text[:300]}"
         replies = response.json()
-        given = [r["custom"][ownership.KEY] for r in replies if ownership.KEY in (r.get("custom") or {})]
+        given = secret_given(replies)
         if given:
             assert chat.secret is None, f"{chat.sender}: replica {replica} started a new conversation"
-            chat.secret = given[-1]
-        return [r for r in replies if ownership.KEY not in (r.get("custom") or {})]
+            chat.secret = given
+        return without_secret(replies)
 
     def deliver(self, chat: Conversation, index: int, together: Optional[threading.Barrier] = None) -> None:
         message = chat.messages[index]

@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, Tuple
 
-from tools.evaluate import DEV_PATIENT, EXTERNAL, examples
+from tools.evaluate import DEV_PATIENT, EXTERNAL, by_scope, examples
 
 HERE = Path(__file__).resolve().parent
 SETS = {"external": EXTERNAL, "development": DEV_PATIENT}
@@ -32,8 +32,8 @@ def table() -> str:
     lines = ["| set | messages | pass 1 = writer | pass 2 = writer | writer's topic acceptable to both | passes agree |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name, path in SETS.items():
-        for scope, keep in (("questions", lambda i: i != "out_of_scope"), ("out of scope", lambda i: i == "out_of_scope")):
-            items = [(intent, text) for intent, text in examples(path) if keep(intent)]
+        questions, out_of_scope = by_scope(examples(path))
+        for scope, items in (("questions", questions), ("out of scope", out_of_scope)):
             first, second = passes[(name, 1)], passes[(name, 2)]
             missing = [t for _, t in items if t not in first or t not in second]
             if missing:
