@@ -5,6 +5,7 @@ Shared by the REST channel (``rest_safe.py``) and the widget's socket.io channel
 
 - ``TOO_LONG``: a message over ``MAX_MESSAGE_CHARS`` is answered without reaching the NLU;
 - ``UNREADABLE``: a body that is not JSON, not UTF-8, or has no text message;
+- ``limit_reply()``: a conversation over its pace or its length (``footdrop/limits.py``);
 - ``fallback_text()``, added by ``answer_within()``: the turn sent nothing, raised, had a
   custom action fail (action server down, 5xx, too slow) or took longer than the channel's
   ``reply_timeout``: sorry, try again, or call the clinic (phone from clinic.yml).
@@ -28,9 +29,11 @@ from functools import lru_cache
 from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
 import sqlalchemy
+from rasa.core.tracker_store import TrackerStore
 
 from actions.clinic import load_clinic
 from footdrop.errors import describe
+from footdrop.limits import TOO_FAST, TOO_MANY, ConversationLimits, Limits
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,42 @@ UNREADABLE = (
     "Sorry, I could not read that message. Please type your question in plain words, "
     "for example: what is foot drop?"
 )
+
+
+#: the reply to a REST request whose Content-Type is not JSON (HTTP 415): a web page can post
+#: text/plain or a form to any site without asking first, but JSON only after CORS allows it
+NOT_JSON = (
+    "Sorry, I could not read that message. Send it as JSON, with the header "
+    "Content-Type: application/json."
+)
+#: what a channel's settings may hold besides Rasa's own (credentials.yml)
+LIMIT_KEYS = tuple(Limits.KEYS)
+
+
+def conversation_limits(settings: Dict[str, Any]) -> ConversationLimits:
+    """The per-conversation limits a channel's credentials.yml settings give (checked: a bad
+    value stops the start, naming the key)."""
+    return ConversationLimits(Limits.from_settings(settings))
+
+
+def limit_reply(verdict: str, wait_seconds: int = 1) -> str:
+    """The reply to a message over a conversation's limits, with the way to get help."""
+    clinic = load_clinic()
+    help_line = (
+        f"To talk to someone, call {clinic.name} at {clinic.phone} ({clinic.hours}). "
+        f"In an emergency, call {clinic.emergency_number} now."
+    )
+    if verdict == TOO_MANY:
+        return (
+            "This conversation has become too long for me to go on with it. Please start a new "
+            f"one (press \"Start over\" at the top of the chat). {help_line}"
+        )
+    assert verdict == TOO_FAST, verdict
+    wait = "a second" if wait_seconds <= 1 else f"{wait_seconds} seconds"
+    return (
+        "You are sending messages faster than I can read them. Please wait "
+        f"{wait}, then send your message again. {help_line}"
+    )
 
 
 def configure(reply_timeout: Any = DEFAULT_REPLY_TIMEOUT) -> float:
@@ -140,6 +179,29 @@ def intents_of(app: Any) -> Collection[str]:
     agent = getattr(getattr(app, "ctx", None), "agent", None)
     domain = getattr(agent, "domain", None)
     return domain.intents if domain is not None else ()
+
+
+def conversation_exists(app: Any) -> Callable[[str], Awaitable[bool]]:
+    """The cheapest check the running server's tracker store has for a stored conversation.
+
+    Rasa wraps the configured store in a ``FailSafeTrackerStore``, whose ``exists`` is the
+    base class's: read and rebuild the whole conversation. When the configured store has its
+    own (stores/sqlite.py: one indexed row), this calls it, and like the wrapper treats a
+    store that fails as holding nothing (logged by error type).
+    """
+    store = app.ctx.agent.tracker_store
+    inner = getattr(store, "_tracker_store", store)  # the store endpoints.yml configures
+    if getattr(type(inner), "exists", None) is TrackerStore.exists:
+        return store.exists
+
+    async def exists(conversation_id: str) -> bool:
+        try:
+            return bool(await inner.exists(conversation_id))
+        except Exception as error:  # noqa: BLE001 - as FailSafeTrackerStore.retrieve does
+            logger.error("Could not look a conversation up in the tracker store: %s", describe(error))
+            return False
+
+    return exists
 
 
 def is_session_id(value: Any) -> bool:

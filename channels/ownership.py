@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Optional, Tuple
 
 #: the key of the secret: in the reply that starts a conversation, ``{"custom": {KEY: ...}}``;
@@ -47,13 +49,52 @@ def conversation_id(client_id: str, secret: str) -> str:
     return PREFIX + hashlib.sha256(f"{client_id}\0{secret}".encode("utf-8")).hexdigest()
 
 
-async def claim(client_id: str, value: Any, exists: Callable[[str], Awaitable[bool]]) -> Tuple[str, str, bool]:
+class Started:
+    """The conversations this process started lately, stored or not yet.
+
+    A conversation is in the tracker store once its first turn is over. When that turn is
+    slow, the patient already has the fallback reply and the secret (the turn goes on in the
+    background), and may send the next message before the turn is stored: the store does not
+    know the conversation yet, yet it is the patient's. Remembering the ids handed out in the
+    last ``keep_seconds`` (at most ``most`` of them) keeps that message in its conversation.
+    """
+
+    def __init__(self, keep_seconds: float = 600.0, most: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.keep_seconds = keep_seconds
+        self.most = most
+        self._clock = clock
+        self._ids: "OrderedDict[str, float]" = OrderedDict()
+
+    def add(self, stored_id: str) -> None:
+        self._forget_old()
+        self._ids[stored_id] = self._clock()
+        while len(self._ids) > self.most:
+            self._ids.popitem(last=False)
+
+    def __contains__(self, stored_id: object) -> bool:
+        self._forget_old()
+        return stored_id in self._ids
+
+    def _forget_old(self) -> None:
+        oldest = self._clock() - self.keep_seconds
+        while self._ids and next(iter(self._ids.values())) < oldest:
+            self._ids.popitem(last=False)
+
+
+async def claim(
+    client_id: str, value: Any, exists: Callable[[str], Awaitable[bool]], started: Optional[Started] = None
+) -> Tuple[str, str, bool]:
     """The conversation a message (or a socket.io session request) reaches: (its stored id, its
     secret, whether the secret is new). With the secret of a stored conversation of
-    ``client_id``, that conversation; with anything else, a fresh one with a new secret.
-    ``exists``: the tracker store's check for a stored id."""
+    ``client_id`` (or of one ``started`` lately), that conversation; with anything else, a
+    fresh one with a new secret. ``exists``: the tracker store's check for a stored id."""
     secret = presented(value)
-    if secret and await exists(conversation_id(client_id, secret)):
-        return conversation_id(client_id, secret), secret, False
+    if secret:
+        stored = conversation_id(client_id, secret)
+        if (started is not None and stored in started) or await exists(stored):
+            return stored, secret, False
     secret = new_secret()
-    return conversation_id(client_id, secret), secret, True
+    stored = conversation_id(client_id, secret)
+    if started is not None:
+        started.add(stored)
+    return stored, secret, True

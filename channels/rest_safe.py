@@ -5,6 +5,9 @@ Rasa 3.6's ``RestInput`` answers a body that is not JSON (or not UTF-8) with a 4
 text with any error, waits as long as Rasa does (300 s for an action) and files messages
 without a ``sender`` under one shared conversation, "default". This channel instead:
 
+- answers a request whose Content-Type is not JSON (``application/json`` or ``...+json``) with
+  a 415 and ``NOT_JSON``: a web page may send text/plain or a form to any site without the
+  browser asking first, while JSON needs CORS's consent, which this server never gives;
 - answers a body it cannot read (nested too deep, a number too long, not JSON, not UTF-8), or
   a message that is not text, with ``UNREADABLE``;
 - keeps ``metadata`` only when it is a small, flat object (``kind.flat_metadata``): it is
@@ -19,6 +22,9 @@ without a ``sender`` under one shared conversation, "default". This channel inst
   ``metadata`` carries that secret continues it; any other message, whatever its ``sender``,
   starts a fresh conversation with a secret of its own (the secret is never stored, and
   replies name the client's own ``sender``);
+- limits what one conversation may send (``footdrop/limits.py``): past its pace or its length
+  a message gets a 429 and ``kind.limit_reply`` (with ``Retry-After`` when waiting helps),
+  without reaching the assistant or the store;
 - never logs patient text; errors are logged by type and place.
 
 Replies come as one JSON list, as from Rasa's channel (``?stream=true`` is not supported).
@@ -27,6 +33,9 @@ credentials.yml::
 
     channels.rest_safe.SafeRestInput:
       reply_timeout: 20
+      messages_per_minute: 30         # optional, footdrop/limits.py's defaults
+      message_burst: 20
+      messages_per_conversation: 500
 """
 
 from __future__ import annotations
@@ -43,8 +52,15 @@ from sanic.response import HTTPResponse
 
 from channels import kind, ownership
 from channels.memory import freeze_after_start
+from footdrop.limits import TOO_FAST, ConversationLimits
 
 logger = logging.getLogger(__name__)
+
+
+def is_json(content_type: Optional[str]) -> bool:
+    """A JSON media type: application/json or application/<anything>+json, with any parameters."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 def _sender(value: Any) -> Text:
@@ -58,8 +74,10 @@ def _sender(value: Any) -> Text:
 class SafeRestInput(RestInput):
     """The REST channel: kind replies for bad input and faults, a bounded wait, no silence."""
 
-    def __init__(self, reply_timeout: float = kind.DEFAULT_REPLY_TIMEOUT) -> None:
+    def __init__(self, reply_timeout: float = kind.DEFAULT_REPLY_TIMEOUT, limits: Optional[ConversationLimits] = None) -> None:
         self.reply_timeout = reply_timeout  # seconds; then the fallback, the turn goes on
+        self.limits = limits or ConversationLimits()
+        self.started = ownership.Started()
 
     @classmethod
     def name(cls) -> Text:
@@ -67,7 +85,11 @@ class SafeRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(kind.configure((credentials or {}).get("reply_timeout", kind.DEFAULT_REPLY_TIMEOUT)))
+        settings = credentials or {}
+        return cls(
+            kind.configure(settings.get("reply_timeout", kind.DEFAULT_REPLY_TIMEOUT)),
+            kind.conversation_limits(settings),
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -79,6 +101,8 @@ class SafeRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not is_json(request.headers.get("content-type")):
+                return response.json([{"text": kind.NOT_JSON}], status=415)
             body = self._parse(request.body)
             sender_id = _sender(body.get("sender"))
             text = kind.clean_text(body.get("message"))
@@ -88,8 +112,14 @@ class SafeRestInput(RestInput):
 
             metadata = kind.flat_metadata(body.get("metadata")) or {}
             conversation, secret, new = await ownership.claim(
-                sender_id, metadata.get(ownership.KEY), request.app.ctx.agent.tracker_store.exists
+                sender_id, metadata.get(ownership.KEY), kind.conversation_exists(request.app), self.started
             )
+            over = self.limits.admit(conversation)
+            if over:
+                wait = self.limits.wait_seconds(conversation)
+                headers = {"Retry-After": str(wait)} if over == TOO_FAST else None
+                reply = [{"recipient_id": sender_id, "text": kind.limit_reply(over, wait)}]
+                return response.json(reply, status=429, headers=headers)
             # stored with the message: everything the client sent but the secret
             kept = {key: value for key, value in metadata.items() if key != ownership.KEY}
             collector = CollectingOutputChannel()

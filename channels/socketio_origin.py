@@ -23,6 +23,8 @@ in a room of its own.
 Messages get the same kind replies as on the REST channel (``channels/kind.py``): one over
 2,000 characters or not text is answered without reaching the assistant, and a turn that sends
 no message, fails, or takes longer than ``reply_timeout`` seconds gets the clinic fallback.
+The same per-conversation limits apply (``footdrop/limits.py``): a message past a
+conversation's pace or length gets ``kind.limit_reply`` instead of reaching the assistant.
 
 It also sends custom payloads as they are. Rasa 3.6's ``SocketIOOutput.send_custom_json``
 spreads the payload into ``emit(**payload)``, so ``{"emergency": true, ...}`` raised a
@@ -35,6 +37,9 @@ credentials.yml::
       allowed_origins: ["http://localhost:8080"]
       session_persistence: true
       reply_timeout: 20
+      messages_per_minute: 30         # optional, footdrop/limits.py's defaults
+      message_burst: 20
+      messages_per_conversation: 500
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from sanic import Blueprint
 
 from channels import kind, ownership
 from channels.memory import freeze_after_start
+from footdrop.limits import ConversationLimits
 
 
 class CustomJsonSocketIOOutput(SocketIOOutput):
@@ -77,6 +83,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         credentials = dict(credentials or {})
         origins = credentials.pop("allowed_origins", None)
         timeout = credentials.pop("reply_timeout", kind.DEFAULT_REPLY_TIMEOUT)
+        limits = kind.conversation_limits({key: credentials.pop(key) for key in kind.LIMIT_KEYS if key in credentials})
         if not origins or not all(isinstance(o, str) and o.startswith(("http://", "https://")) for o in origins):
             raise ValueError(
                 "credentials.yml: 'allowed_origins' must list the web page origins allowed to use "
@@ -85,6 +92,8 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         channel = super().from_credentials(credentials)
         channel.allowed_origins = [o.rstrip("/") for o in origins]
         channel.reply_timeout = kind.configure(timeout)
+        channel.limits = limits
+        channel.started = ownership.Started()
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -118,6 +127,9 @@ class OriginCheckedSocketIOInput(SocketIOInput):
                 sender_id = sid
             output = CustomJsonSocketIOOutput(self.sio, self.bot_message_evt)
             refused = kind.refusal(text)
+            if not refused:
+                over = self.limits.admit(sender_id)
+                refused = kind.limit_reply(over, self.limits.wait_seconds(sender_id)) if over else None
             if refused:
                 await output.send_text_message(sender_id, refused)
                 return
@@ -149,7 +161,9 @@ class OriginCheckedSocketIOInput(SocketIOInput):
     async def _confirm(self, sid: Text, session_id: Text, secret: Any) -> None:
         """Joins the connection to the conversation of ``session_id`` and ``secret`` when one
         is stored, else to a fresh one with a new secret; tells the client which."""
-        conversation, secret, _ = await ownership.claim(session_id, secret, self.app.ctx.agent.tracker_store.exists)
+        conversation, secret, _ = await ownership.claim(
+            session_id, secret, kind.conversation_exists(self.app), self.started
+        )
         await self._join(sid, conversation)
         await self.sio.emit("session_confirm", {"session_id": session_id, ownership.KEY: secret}, room=sid)
 
@@ -165,6 +179,8 @@ class OriginCheckedSocketIOInput(SocketIOInput):
     allowed_origins: List[str] = []
     app: Any = None  # the Sanic app, once the server has started
     reply_timeout: float = kind.DEFAULT_REPLY_TIMEOUT
+    limits: ConversationLimits = ConversationLimits()  # replaced per channel in from_credentials
+    started: ownership.Started = ownership.Started()  # replaced per channel in from_credentials
     sessions: Dict[Text, Text] = {}  # socket.io connection id -> its conversation's stored id (per channel)
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
+from types import SimpleNamespace
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from channels import kind
 from stores.sqlite import SQLiteTrackerStore
 from tests.conftest import ROOT
 
@@ -119,3 +122,29 @@ def test_an_unknown_conversation_is_none_and_a_new_one_is_created(tmp_path):
     assert asyncio.run(store.retrieve_full_tracker("nobody")) is None
     created = asyncio.run(store.get_or_create_tracker("newcomer"))
     assert [e.as_dict() for e in asyncio.run(store.retrieve("newcomer")).events] == [e.as_dict() for e in created.events]
+
+
+def test_exists_looks_up_one_row_and_agrees_with_rasas_answer(tmp_path):
+    """The channels ask for every message whether a conversation is stored (channels/ownership.py):
+    one indexed row, where Rasa's default reads the whole conversation back."""
+    store = SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    conversation(store, "someone", turns=3)
+    for sender in ("someone", "nobody"):
+        assert asyncio.run(store.exists(sender)) is asyncio.run(TrackerStore.exists(store, sender))
+    assert asyncio.run(store.exists("someone")) is True
+
+
+def test_the_channels_ask_the_configured_store_past_rasas_wrapper_and_a_failure_is_no_conversation(tmp_path):
+    store = SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    conversation(store, "someone", turns=1)
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=FailSafeTrackerStore(store))))
+    exists = kind.conversation_exists(app)
+    reads = []
+    store.retrieve = lambda *args, **kwargs: reads.append(args)  # the whole-conversation read
+    assert asyncio.run(exists("someone")) is True and asyncio.run(exists("nobody")) is False
+    assert reads == [], "no conversation was read back to answer"
+    store.engine.dispose()
+    (tmp_path / "t.db").unlink()
+    (tmp_path / "t.db").mkdir()  # the file is gone and cannot be made: the store fails
+    store.engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    assert asyncio.run(exists("someone")) is False

@@ -112,3 +112,23 @@ async def test_claim_keeps_a_stored_conversation_only_for_its_secret():
         conversation, fresh, new = await ownership.claim(sender, value, exists)
         assert new and fresh != secret and conversation == ownership.conversation_id(sender, fresh)
         assert conversation not in stored
+
+
+async def test_a_conversation_started_lately_is_kept_before_its_first_turn_is_stored():
+    """A slow first turn: the patient has the fallback and the secret, the store has nothing
+    yet. The next message with that secret stays in the conversation; after ``keep_seconds``
+    only the store decides."""
+    now = [0.0]
+    started = ownership.Started(keep_seconds=600, clock=lambda: now[0])
+
+    async def nothing_stored(conversation: str) -> bool:
+        return False
+
+    conversation, secret, new = await ownership.claim("me", None, nothing_stored, started)
+    assert new
+    assert await ownership.claim("me", secret, nothing_stored, started) == (conversation, secret, False)
+    other, _, new = await ownership.claim("you", secret, nothing_stored, started)
+    assert new and other != conversation, "the secret with another client id is not the conversation"
+    now[0] = 601.0
+    later, fresh, new = await ownership.claim("me", secret, nothing_stored, started)
+    assert new and fresh != secret and later != conversation
