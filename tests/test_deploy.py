@@ -296,6 +296,27 @@ def test_the_helm_values_override_the_charts_unsafe_defaults(helm_values, servic
         assert value in ("", "${DB_PASSWORD}", "${REDIS_PASSWORD}"), f"{path}: passwords come from Secrets"
 
 
+def test_the_helm_ingress_publishes_what_nginx_does_with_the_same_limits(helm_values):
+    """The chart's Ingress (RasaHQ/helm-charts charts/rasa/templates/ingress.yaml, 1.17.8: the
+    main `path` plus `extraPaths` as they are) publishes only the widget's channel and the REST
+    webhook, to the chart's Service, with docker/nginx.conf's abuse limits."""
+    ingress = helm_values["ingress"]
+    assert (ingress["path"], ingress["pathType"]) == ("/socket.io/", "Prefix")
+    [rest] = ingress["extraPaths"]
+    assert (rest["path"], rest["pathType"]) == ("/webhooks/rest/webhook", "Exact")
+    assert rest["backend"] == {"service": {"name": "footdrop-rasa", "port": {"name": "http"}}}
+    deploy = (ROOT / "docs" / "DEPLOY.md").read_text()
+    assert "helm install footdrop-rasa rasa/rasa" in deploy, "the release name the Service is named after"
+    conf = (DOCKER / "nginx.conf").read_text()
+    rate = int(re.search(r"zone=chat_messages:\S+ rate=(\d+)r/s;", conf).group(1))
+    burst = int(re.search(r"limit_req zone=chat_messages burst=(\d+)", conf).group(1))
+    annotations = {k.rsplit("/", 1)[1]: v for k, v in ingress["annotations"].items()}
+    assert int(annotations["limit-rps"]) == rate
+    assert int(annotations["limit-rps"]) * int(annotations["limit-burst-multiplier"]) == burst
+    assert annotations["limit-connections"] == re.search(r"limit_conn open_connections (\d+);", conf).group(1)
+    assert annotations["proxy-body-size"] == re.search(r"client_max_body_size (\S+);", conf).group(1)
+
+
 def test_the_helm_values_carry_the_projects_channels_and_stores(helm_values):
     settings = helm_values["applicationSettings"]
     channels = settings["credentials"]["additionalChannelCredentials"]
@@ -339,7 +360,9 @@ def test_nginx_is_sticky_and_passes_websocket_upgrades_to_every_replica(services
     assert "proxy_http_version 1.1;" in socketio
     assert "proxy_set_header Upgrade $http_upgrade;" in socketio
     assert re.search(r"proxy_set_header Connection (\$connection_upgrade|\"upgrade\");", socketio, re.I)
-    assert "proxy_pass http://rasa;" in re.search(r"location /webhooks/ \{(.*?)\}", conf, re.S).group(1)
+    rest = re.search(r"location = /webhooks/rest/webhook \{(.*?)\n    \}", conf, re.S).group(1)
+    assert "proxy_pass http://rasa;" in rest and re.search(r"limit_except POST \{\s*deny all;\s*\}", rest)
+    assert re.findall(r"proxy_pass", conf) == ["proxy_pass"] * 2, "only socket.io and the REST webhook reach Rasa"
     nginx_dockerfile = (DOCKER / "nginx.Dockerfile").read_text()
     assert "COPY docker/nginx.conf /etc/nginx/conf.d/default.conf" in nginx_dockerfile
     assert re.search(r"^\s*listen 8080;", conf, re.M) and "/usr/share/nginx/html" in conf
@@ -410,8 +433,11 @@ def test_nginx_serves_the_widget_and_proxies_rest_to_rasa(proxy, domain):
     assert set(secret) == {"recipient_id", "custom"} and set(secret["custom"]) == {"conversation_secret"}
     empty = requests.post(f"{proxy}/webhooks/rest/webhook", timeout=60, json={"sender": uuid.uuid4().hex, "message": ""})
     assert empty.status_code == 200 and empty.json() and empty.json()[0].get("text")
-    # Only the channels go through: Rasa's other routes are not exposed.
-    assert requests.get(f"{proxy}/version", timeout=10).status_code == 404
+    # Only the widget's channel and the REST webhook go through: Rasa's other routes (its
+    # version, the channels' health routes) are not published, and the webhook takes POST only.
+    for path in ("/version", "/status", "/webhooks/rest/", "/webhooks/socketio/", "/webhooks/rest/webhook/x"):
+        assert requests.get(f"{proxy}{path}", timeout=10).status_code == 404, path
+    assert requests.get(f"{proxy}/webhooks/rest/webhook", timeout=10).status_code == 403
 
 
 def test_nginx_sends_the_security_headers_and_nothing_but_the_widget(proxy):
