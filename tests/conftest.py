@@ -24,6 +24,29 @@ MODEL = ROOT / "models" / "footdrop.tar.gz"
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+#: the patients' conversations under `make serve` (endpoints.yml): no test may read or write them
+PATIENT_STORE = ROOT / "var"
+
+
+def patient_store_state() -> Dict[str, Any]:
+    """The patient store's files (the database, its write-ahead log, its folder) as they are:
+    size and last change of each; empty when there is none (a fresh clone)."""
+    return {
+        path.name: (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in [PATIENT_STORE, *sorted(PATIENT_STORE.glob("tracker.db*"))]
+        if path.exists()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_patient_store_is_left_alone() -> Iterator[None]:
+    """Tests, and the evaluations and benchmarks they run, keep their conversations in stores
+    of their own (issue 16): var/ is exactly as it was when the run began, or the run fails."""
+    before = patient_store_state()
+    yield
+    after = patient_store_state()
+    assert after == before, f"the test run changed the patient store {PATIENT_STORE}: {before} -> {after}"
+
 
 def load_yaml(relative_path: str) -> Any:
     return yaml.safe_load((ROOT / relative_path).read_text(encoding="utf-8"))
