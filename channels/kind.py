@@ -20,6 +20,7 @@ which Rasa logs in full, leave out their query's parameters.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import unicodedata
@@ -29,7 +30,7 @@ from functools import lru_cache
 from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
 import sqlalchemy
-from rasa.core.tracker_store import TrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 
 from actions.clinic import load_clinic
 from footdrop.errors import describe
@@ -186,22 +187,34 @@ def conversation_exists(app: Any) -> Callable[[str], Awaitable[bool]]:
 
     Rasa wraps the configured store in a ``FailSafeTrackerStore``, whose ``exists`` is the
     base class's: read and rebuild the whole conversation. When the configured store has its
-    own (stores/sqlite.py: one indexed row), this calls it, and like the wrapper treats a
-    store that fails as holding nothing (logged by error type).
+    own (stores/sqlite.py: one indexed row), this calls it; for Rasa's own SQL store
+    (PostgreSQL, endpoints.scale.yml) it asks for one row of its events table. Like the
+    wrapper, it treats a store that fails as holding nothing (logged by error type).
     """
     store = app.ctx.agent.tracker_store
     inner = getattr(store, "_tracker_store", store)  # the store endpoints.yml configures
-    if getattr(type(inner), "exists", None) is TrackerStore.exists:
+    if getattr(type(inner), "exists", None) is not TrackerStore.exists:
+        look_up = inner.exists
+    elif isinstance(inner, SQLTrackerStore):
+        look_up = functools.partial(_any_sql_event, inner)
+    else:
         return store.exists
 
     async def exists(conversation_id: str) -> bool:
         try:
-            return bool(await inner.exists(conversation_id))
+            return bool(await look_up(conversation_id))
         except Exception as error:  # noqa: BLE001 - as FailSafeTrackerStore.retrieve does
             logger.error("Could not look a conversation up in the tracker store: %s", describe(error))
             return False
 
     return exists
+
+
+async def _any_sql_event(store: SQLTrackerStore, conversation_id: str) -> bool:
+    """Whether Rasa's SQL store holds an event of the conversation: one row (sender_id is indexed)."""
+    event = store.SQLEvent
+    with store.session_scope() as session:
+        return session.query(event.id).filter(event.sender_id == conversation_id).first() is not None
 
 
 def is_session_id(value: Any) -> bool:

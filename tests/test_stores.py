@@ -148,3 +148,16 @@ def test_the_channels_ask_the_configured_store_past_rasas_wrapper_and_a_failure_
     (tmp_path / "t.db").mkdir()  # the file is gone and cannot be made: the store fails
     store.engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
     assert asyncio.run(exists("someone")) is False
+
+
+def test_rasas_own_sql_store_is_asked_for_one_row_too(tmp_path):
+    """PostgreSQL runs Rasa's SQLTrackerStore (endpoints.scale.yml), whose ``exists`` reads the
+    whole conversation; the channels ask its events table for one row instead (here on SQLite)."""
+    plain = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    conversation(plain, "someone", turns=2)
+    exists = kind.conversation_exists(SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(
+        tracker_store=FailSafeTrackerStore(plain)))))
+    reads = []
+    plain.retrieve = lambda *args, **kwargs: reads.append(args)
+    assert asyncio.run(exists("someone")) is True and asyncio.run(exists("nobody")) is False
+    assert reads == []
