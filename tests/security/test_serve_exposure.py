@@ -5,52 +5,23 @@ patient database."""
 
 from __future__ import annotations
 
-import os
-import signal
 import stat
-import subprocess
-from pathlib import Path
-
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
 
 from actions.questions import load_questions
 from channels import ownership
-from tests.conftest import ROOT, free_port, wait_until_up
+from tests.serve_support import serve
 
 QUESTIONS = load_questions()
 
-#: what the copy does not share with the project: its own store and reports
-OWN = {"var", "reports", ".git", ".pytest_cache"}
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path):
-    tmp_path = tmp_path_factory.mktemp("served")
-    project = tmp_path / "project"
-    project.mkdir()
-    for entry in ROOT.iterdir():
-        if entry.name not in OWN:
-            (project / entry.name).symlink_to(entry)
-    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
-    log = tmp_path / "serve.log"
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
-    env.pop("RASA_INTERFACE", None)
-    process = subprocess.Popen(
-        ["scripts/serve"], cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{ports['RASA_PORT']}/", process, log)
-        wait_until_up(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", process, log)
-        yield project, ports
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C, as at the terminal
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    with serve(tmp_path_factory.mktemp("served")) as running:
+        yield running.project, running.ports
 
 
 def listening(port: int) -> set:
