@@ -33,7 +33,7 @@ RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml
                    $(shell find data/nlu data/nlu.yml -name '*.yml') $(wildcard footdrop/*.py)
 
 .PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate evaluate-nlu \
-        services compose-tool test-scale purge audit bench
+        services compose-tool test-scale purge backup restore audit bench
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -51,6 +51,8 @@ help:
 	@echo "make serve PROFILE=scale  several Rasa processes on PostgreSQL and Redis (docs/DEPLOY.md)"
 	@echo "make test-scale  two Rasa replicas on a local PostgreSQL and Redis, 20 conversations"
 	@echo "make purge DAYS=365  delete conversations older than the clinic's retention period"
+	@echo "make backup         a consistent copy of the conversation store, while it serves (var/backups/)"
+	@echo "make restore FILE=  put a backup back (the store as it was is backed up first)"
 	@echo "make audit     pip-audit over requirements.lock (docs/SECURITY.md)"
 	@echo "make bench     speed and memory against a stock rasa init assistant: reports/bench.json, .png"
 	@echo "               (about 20 min; BENCH_ARGS=\"--quick --skip-training\" for a short run, \"--replicas 2\" for two Rasa processes)"
@@ -135,6 +137,14 @@ test-scale: $(INSTALLED) train services
 purge: $(INSTALLED)
 	@test -n "$(DAYS)" || { echo "Usage: make purge DAYS=365  (deletes conversations older than 365 days)"; exit 1; }
 	$(PYTHON) -m tools.purge --days $(DAYS)
+
+# A consistent copy of the SQLite store while the assistant serves (tools/backup.py).
+backup: $(INSTALLED)
+	$(PYTHON) -m tools.backup $(if $(DIR),--dir $(DIR)) backup $(if $(KEEP),--keep $(KEEP))
+
+restore: $(INSTALLED)
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/tracker-....db  (the store as it was is backed up first)"; exit 1; }
+	$(PYTHON) -m tools.backup $(if $(DIR),--dir $(DIR)) restore $(FILE)
 
 audit: $(INSTALLED) $(AUDIT_VENV)/.installed
 	$(PYTHON) -m tools.audit
