@@ -51,6 +51,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import kind, ownership
+from channels.draining import close_connections_when_stopping
 from channels.memory import freeze_after_start
 from footdrop.limits import TOO_FAST, ConversationLimits
 
@@ -94,6 +95,7 @@ class SafeRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         freeze_after_start(webhook)
+        close_connections_when_stopping(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -26,6 +26,14 @@ no message, fails, or takes longer than ``reply_timeout`` seconds gets the clini
 The same per-conversation limits apply (``footdrop/limits.py``): a message past a
 conversation's pace or length gets ``kind.limit_reply`` instead of reaching the assistant.
 
+A restart loses no message (issue 17). Every ``user_uttered`` is acknowledged at once with
+``{"accepted": true}`` (its turn then runs on), or ``{"accepted": false}`` while the server is
+stopping: the widget keeps a message as "not sent yet" until it is accepted, and sends it again
+once connected. On SIGTERM (Sanic's ``before_server_stop``) the channel stops accepting
+messages and new connections, lets the turns under way finish (at most ``reply_timeout``
+seconds), and then disconnects every client, so that each reconnects to the next server at once
+instead of waiting on a closing one.
+
 It also sends custom payloads as they are. Rasa 3.6's ``SocketIOOutput.send_custom_json``
 spreads the payload into ``emit(**payload)``, so ``{"emergency": true, ...}`` raised a
 TypeError and never reached the widget; ``CustomJsonSocketIOOutput`` emits it as the event's
@@ -44,18 +52,27 @@ credentials.yml::
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
+import asyncio
 import inspect
 import json
+import logging
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels import kind, ownership
+from channels.draining import close_connections_when_stopping
 from channels.memory import freeze_after_start
 from footdrop.limits import ConversationLimits
+
+logger = logging.getLogger(__name__)
+
+#: the acknowledgement of a ``user_uttered``: taken (its turn runs), or not (send it again later)
+ACCEPTED = {"accepted": True}
+NOT_ACCEPTED = {"accepted": False}
 
 
 class CustomJsonSocketIOOutput(SocketIOOutput):
@@ -99,10 +116,13 @@ class OriginCheckedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         freeze_after_start(blueprint)
+        close_connections_when_stopping(blueprint)
         # Rasa creates the server with cors_allowed_origins=[] (no check at all); Engine.IO
         # reads this list on every request, for polling and websocket alike.
         self.sio.eio.cors_allowed_origins = list(self.allowed_origins)
         self.sessions = {}
+        self.turns = set()
+        self.closing = False
 
         async def session_request(sid: Text, data: Any) -> None:
             # Rasa's handler joins any id the client names; here only a uuid4, else a new one,
@@ -115,7 +135,23 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         async def disconnect(sid: Text) -> None:
             self.sessions.pop(sid, None)
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        rasa_connect = self.sio.handlers[self.namespace or "/"]["connect"]  # Rasa's (its JWT check)
+
+        async def connect(sid: Text, environ: Dict, auth: Any) -> bool:
+            if self.closing:  # a stopping server takes no new connection: the next one will
+                return False
+            return await rasa_connect(sid, environ, auth)
+
+        async def handle_message(sid: Text, data: Any) -> Dict[str, bool]:
+            """Acknowledges the message at once; its turn runs on (``self.turns``)."""
+            if self.closing:
+                return NOT_ACCEPTED
+            turn = asyncio.ensure_future(answer(sid, data))
+            self.turns.add(turn)
+            turn.add_done_callback(self.turns.discard)
+            return ACCEPTED
+
+        async def answer(sid: Text, data: Any) -> None:
             data = data if isinstance(data, dict) else {"message": None}  # None: not text, unreadable
             text = kind.clean_text(data.get("message", ""))
             if self.session_persistence:
@@ -153,6 +189,24 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         async def remember_app(app: Any, _loop: Any) -> None:
             self.app = app  # for the model's intents (kind.unslashed)
 
+        @blueprint.listener("before_server_stop")
+        async def drain(_app: Any, _loop: Any) -> None:
+            # Sanic runs this on SIGTERM, before it closes its listening socket.
+            self.closing = True
+            if self.turns:
+                logger.info("Stopping: finishing %d message(s) under way.", len(self.turns))
+                _, late = await asyncio.wait(set(self.turns), timeout=self.reply_timeout)
+                for turn in late:  # where it waits, by code location only (no patient text)
+                    where = " <- ".join(f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno}" for f in turn.get_stack(limit=8))
+                    logger.warning("Stopping: a message was not finished in time, waiting at %s", where)
+            clients = list(self.sessions)
+            try:
+                await asyncio.wait_for(self._disconnect_all(clients), timeout=5)
+            except asyncio.TimeoutError:
+                logger.warning("Stopping: not every widget connection could be told to reconnect in 5 s.")
+            logger.info("Stopping: %d widget connection(s) told to reconnect.", len(clients))
+
+        self.sio.on("connect", handler=connect, namespace=self.namespace)
         self.sio.on("session_request", handler=session_request, namespace=self.namespace)
         self.sio.on("disconnect", handler=disconnect, namespace=self.namespace)
         self.sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
@@ -166,6 +220,16 @@ class OriginCheckedSocketIOInput(SocketIOInput):
         )
         await self._join(sid, conversation)
         await self.sio.emit("session_confirm", {"session_id": session_id, ownership.KEY: secret}, room=sid)
+
+    async def _disconnect_all(self, clients: List[Text]) -> None:
+        """Tells each client to reconnect, and closes the transports (websocket, long poll) that
+        Sanic would otherwise wait on for its graceful timeout. Without waiting for a client to
+        fetch what is queued for it: one that is gone never will (engine.io's own
+        ``disconnect()`` waits for that)."""
+        for sid in clients:
+            await self.sio.disconnect(sid, namespace=self.namespace)
+        for socket in list(self.sio.eio.sockets.values()):
+            await socket.close(wait=False)
 
     async def _join(self, sid: Text, session_id: Text) -> None:
         """Puts a connection in its session's room (the replies go there), and only that one."""
@@ -182,6 +246,8 @@ class OriginCheckedSocketIOInput(SocketIOInput):
     limits: ConversationLimits = ConversationLimits()  # replaced per channel in from_credentials
     started: ownership.Started = ownership.Started()  # replaced per channel in from_credentials
     sessions: Dict[Text, Text] = {}  # socket.io connection id -> its conversation's stored id (per channel)
+    closing: bool = False  # stopping: no new message or connection is taken
+    turns: Set["asyncio.Future[None]"] = set()  # the turns under way (per channel)
 
 
 async def _maybe_await(result: Any) -> None:

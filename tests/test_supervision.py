@@ -8,8 +8,11 @@ a test checks behaviour; the deadlines below only stop a test that would wait fo
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import signal
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -20,8 +23,9 @@ import requests
 from actions.questions import load_questions
 from channels import kind
 from tests.conftest import filled
-from tests.rest_client import send
+from tests.rest_client import send, stored_id
 from tests.serve_support import serve
+from bench.restart import restart_under_load
 
 QUESTIONS = load_questions()
 GIVE_UP = 120  # seconds: a recovery that takes longer has failed
@@ -107,3 +111,84 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path, trained_model):
     for pid in [supervisord, *pids]:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_a_restart_under_paced_load_loses_no_message_and_returns_no_empty_reply(served):
+    """SIGTERM (supervisorctl restart) to Rasa while 20 patients, half over REST and half as
+    widgets, send a message every 2 to 6 s: the turns under way finish, the widgets are told to
+    reconnect, and what was not taken is sent again by the clients: none lost, none empty."""
+    port = served.ports["RASA_PORT"]
+    result = await restart_under_load(
+        f"http://127.0.0.1:{port}", served.project / "var/run/supervisord.conf", f"rasa-{port}",
+        patients=20, duration=40, at=8,  # the widgets' origin: credentials.yml's demo page
+        store=served.project / "var" / "tracker.db",
+    )
+    print(f"restart under load: {result}")
+    assert not [k for k in result if "lost" in k], result
+    assert result.get("rest empty", 0) == 0 and result.get("widget empty", 0) == 0, result
+    assert result["rest answered"] and result["widget answered"], result
+    assert "answering_again_after_s" in result, "Rasa came back"
+    log = served.log.read_text()
+    assert "Stopping: " in log and "widget connection(s) told to reconnect." in log
+
+
+def rasa_pid(served) -> int:
+    return served.pid(f"rasa-{served.ports['RASA_PORT']}")
+
+
+def stored_texts(served, sender: str) -> list:
+    with sqlite3.connect(served.project / "var" / "tracker.db") as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (stored_id(f"http://127.0.0.1:{served.ports['RASA_PORT']}", sender),),
+        ).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def test_a_full_disk_gets_a_kind_reply_and_a_clear_log_line_and_the_store_comes_back(served, domain):
+    """A full disk, made real for the Rasa process of `make serve` with the kernel's file size
+    limit (RLIMIT_FSIZE, set on the running process): SQLite cannot grow its write-ahead log,
+    and its writes fail as on a full disk."""
+    url = f"http://127.0.0.1:{served.ports['RASA_PORT']}"
+    answer = filled(domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"])
+    sender = uuid.uuid4().hex
+    assert send(url, "hello", sender).status_code == 200
+    pid, before = rasa_pid(served), len(served.log.read_text())
+    wal = served.project / "var" / "tracker.db-wal"
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (wal.stat().st_size, resource.RLIM_INFINITY))
+    try:
+        full = send(url, "what is foot drop", sender)
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert full.status_code == 200 and [r.get("text") for r in full.json()] == [answer], "answered, from memory"
+    log = served.log.read_text()[before:]
+    # SQLite names a write the kernel refused for its size (EFBIG) "disk I/O error"; on a full
+    # disk (ENOSPC) it says "database or disk is full". Either way the line names the store.
+    assert "Error happened when trying to save conversation tracker to 'SQLiteTrackerStore'" in log
+    assert "disk I/O error" in log or "database or disk is full" in log
+    # room again: the next conversation is stored, with no restart
+    later = uuid.uuid4().hex
+    assert [r.get("text") for r in send(url, "what is foot drop", later).json()] == [answer]
+    assert stored_texts(served, later) == ["what is foot drop"]
+    assert rasa_pid(served) == pid
+
+
+def test_a_locked_database_gets_a_kind_reply_and_the_store_comes_back(served, domain):
+    """Another program holding the store's write lock (a backup tool done wrong, a staff member's
+    sqlite3 shell in a transaction): the message waits SQLite's busy timeout, is answered, and
+    the store takes the next ones once the lock is gone."""
+    url = f"http://127.0.0.1:{served.ports['RASA_PORT']}"
+    answer = filled(domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"])
+    before = len(served.log.read_text())
+    holder = sqlite3.connect(served.project / "var" / "tracker.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        locked = send(url, "what is foot drop")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert locked.status_code == 200 and [r.get("text") for r in locked.json()] == [answer]
+    assert "database is locked" in served.log.read_text()[before:]
+    later = uuid.uuid4().hex
+    assert [r.get("text") for r in send(url, "what is foot drop", later).json()] == [answer]
+    assert stored_texts(served, later) == ["what is foot drop"]

@@ -273,9 +273,14 @@
       flush();
     });
     socket.on('bot_uttered', onBot);
-    socket.on('connect_error', () => setStatus('offline'));
+    socket.on('connect_error', () => {
+      setStatus('offline');
+      // a server that is stopping refuses the connection; socket.io does not retry that by itself
+      if (!socket.active) setTimeout(() => { if (socket && !socket.connected) socket.connect(); }, 2000);
+    });
     socket.on('disconnect', (reason) => {
       ready = false;
+      requeue();
       typingOff();
       if (reason === 'io client disconnect') return; // our own Start over
       setStatus('offline');
@@ -283,20 +288,37 @@
     });
   }
 
-  // Send the queued (pending) patient messages, oldest first.
+  // Send the queued (pending) patient messages, oldest first. A message stays pending until the
+  // server acknowledges it ({accepted: true}); a server that is stopping answers
+  // {accepted: false}, and a connection lost before the answer leaves it pending too: it is
+  // sent again once connected (to the restarted server).
   function flush() {
     if (!ready) return;
-    const queue = transcript.filter((m) => m.pending);
+    const queue = transcript.filter((m) => m.pending && !inFlight.has(m));
     queue.forEach((m) => {
-      socket.emit('user_uttered', { message: m.payload != null ? m.payload : m.text, session_id: sessionId });
-      delete m.pending;
-      delete m.payload;
-      nodes.get(m).classList.remove('fdw-pending');
+      inFlight.add(m);
+      mark(m, false);
+      socket.emit('user_uttered', { message: m.payload != null ? m.payload : m.text, session_id: sessionId }, (ack) => {
+        if (!inFlight.delete(m)) return; // the connection was lost meanwhile: already pending again
+        if (ack && ack.accepted === false) {
+          mark(m, true);
+          return;
+        }
+        delete m.pending;
+        delete m.payload;
+        save();
+      });
     });
-    if (queue.length) {
-      save();
-      typingOn();
-    }
+    if (queue.length) typingOn();
+  }
+  const inFlight = new Set(); // sent on this connection, not acknowledged yet
+  function requeue() {
+    inFlight.forEach((m) => mark(m, true));
+    inFlight.clear();
+  }
+  function mark(m, pending) {
+    const node = nodes.get(m);
+    if (node) node.classList.toggle('fdw-pending', pending);
   }
 
   // Show the patient's words (or the button's title), send them (or its payload).

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (bench.py), and the restart under load (restart.py)."""
