@@ -25,7 +25,8 @@ without a ``sender`` under one shared conversation, "default". This channel inst
 - limits what one conversation may send (``footdrop/limits.py``): past its pace or its length
   a message gets a 429 and ``kind.limit_reply`` (with ``Retry-After`` when waiting helps),
   without reaching the assistant or the store;
-- never logs patient text; errors are logged by type and place.
+- never logs patient text; errors are logged by type and place;
+- answers its health route (``GET /webhooks/rest/``) with a 503 while no model is loaded.
 
 Replies come as one JSON list, as from Rasa's channel (``?stream=true`` is not supported).
 
@@ -98,7 +99,12 @@ class SafeRestInput(RestInput):
         close_connections_when_stopping(webhook)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            # The health check of `make serve` (scripts/serve): Rasa answers "/" even when its
+            # model failed to load, and then ignores every message; this says so with a 503.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "no model loaded"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])

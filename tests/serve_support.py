@@ -53,7 +53,7 @@ def serve(tmp_path: Path, **env: str) -> Iterator[Served]:
         start_new_session=True,
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{ports['RASA_PORT']}/", process, log)
+        wait_until_up(f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/", process, log)  # model loaded
         wait_until_up(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", process, log)
         yield Served(project, ports, log, process)
     finally:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+import requests
 import socketio
 import yaml
 
@@ -323,3 +324,25 @@ async def test_bad_input_over_socketio_gets_a_kind_reply(assistant, web_port):
             assert (await asyncio.wait_for(replies.get(), 20))["text"] == kind.UNREADABLE
     finally:
         await client.disconnect()
+
+
+def test_a_rasa_whose_model_did_not_load_says_so_on_its_health_route(trained_model, tmp_path):
+    """A model file cut short (being written while Rasa started): Rasa serves anyway and ignores
+    every message. The REST channel's health route, which `make serve`'s health check asks,
+    answers 503 then, and a message gets the clinic fallback, never silence."""
+    broken = tmp_path / "cut.tar.gz"
+    broken.write_bytes(trained_model.read_bytes()[:100_000])
+    port = free_port()
+    log = tmp_path / "rasa.log"
+    rasa = subprocess.Popen(
+        rasa_command("run", "--model", str(broken), "--port", str(port), "--credentials", "credentials.yml"),
+        cwd=ROOT, env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"), stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", rasa, log)
+        health = requests.get(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=10)
+        assert health.status_code == 503 and health.json() == {"status": "no model loaded"}
+        replies = send(f"http://127.0.0.1:{port}", "what is foot drop").json()
+        assert [r.get("text") for r in replies] == [kind.fallback_text()]
+    finally:
+        stop(rasa)

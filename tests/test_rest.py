@@ -216,3 +216,9 @@ def test_conversation_continues_with_the_same_sender(assistant, domain):
     send(assistant, "what causes foot drop", sender)
     replies = send(assistant, "thanks", sender).json()
     assert replies[0]["text"] == domain["responses"]["utter_thank"][0]["text"]
+
+
+def test_the_health_route_says_ok_once_the_model_is_loaded(assistant):
+    """`make serve`'s health check of Rasa (a 503 while no model is loaded: tests/test_faults.py)."""
+    health = requests.get(f"{assistant}/webhooks/rest/", timeout=10)
+    assert health.status_code == 200 and health.json() == {"status": "ok"}

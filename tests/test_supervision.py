@@ -154,6 +154,10 @@ def test_a_full_disk_gets_a_kind_reply_and_a_clear_log_line_and_the_store_comes_
     sender = uuid.uuid4().hex
     assert send(url, "hello", sender).status_code == 200
     pid, before = rasa_pid(served), len(served.log.read_text())
+    # An empty log first (as `make purge` leaves it): the next message must grow it. (A log
+    # with room left would take it, as a full disk does with space already allocated.)
+    with sqlite3.connect(served.project / "var" / "tracker.db") as db:
+        assert db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0, "the checkpoint was blocked"
     wal = served.project / "var" / "tracker.db-wal"
     resource.prlimit(pid, resource.RLIMIT_FSIZE, (wal.stat().st_size, resource.RLIM_INFINITY))
     try:
