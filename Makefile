@@ -33,7 +33,7 @@ RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml
                    $(shell find data/nlu data/nlu.yml -name '*.yml') $(wildcard footdrop/*.py)
 
 .PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate evaluate-nlu \
-        services compose-tool test-scale purge backup restore audit bench
+        services compose-tool test-scale purge backup restore audit bench soak
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -54,6 +54,7 @@ help:
 	@echo "make backup         a consistent copy of the conversation store, while it serves (var/backups/)"
 	@echo "make restore FILE=  put a backup back (the store as it was is backed up first)"
 	@echo "make audit     pip-audit over requirements.lock (docs/SECURITY.md)"
+	@echo "make soak      30 minutes of paced load with faults, memory each minute (reports/soak.json)"
 	@echo "make bench     speed and memory against a stock rasa init assistant: reports/bench.json, .png"
 	@echo "               (about 20 min; BENCH_ARGS=\"--quick --skip-training\" for a short run, \"--replicas 2\" for two Rasa processes)"
 
@@ -152,6 +153,11 @@ audit: $(INSTALLED) $(AUDIT_VENV)/.installed
 # Speed and memory against a stock `rasa init` assistant (not part of `make test`): reports/bench.json, .png
 bench: $(MODEL)
 	$(PYTHON) bench/bench.py $(BENCH_ARGS)
+
+# 30 minutes of paced load on make serve (a linked copy) with a part restarted or killed
+# every 5 minutes; memory each minute (bench/soak.py). Not part of make test.
+soak: $(MODEL)
+	$(PYTHON) -m bench.soak $(SOAK_ARGS)
 
 # For clinic staff (docs/EXTENDING.md).
 new-topic: $(INSTALLED)
