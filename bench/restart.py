@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.restart --patients 100 --duration 120 --restart rasa-5005 --at 30
 
 Patients over REST and over socket.io (half each, as the widget talks) send a message every 2
-to 6 seconds, each in its own conversation, while `supervisorctl restart PART` runs once at
+to 6 seconds, each in a conversation of its own that goes through SCRIPT once (then the patient
+starts a new one, as real chats are short), while `supervisorctl restart PART` runs once at
 ``--at`` seconds (SIGTERM, then start). Every message ends as one of:
 
 - answered: a reply from the assistant; fallback: the clinic's "can't answer right now";
@@ -66,6 +67,8 @@ async def rest_patient(http: aiohttp.ClientSession, url: str, until: float, coun
     sender, secret, turn, answered = uuid.uuid4().hex, None, 0, 0
     await asyncio.sleep(random.uniform(0, 4))
     while time.monotonic() < until:
+        if turn and turn % len(SCRIPT) == 0:  # a real chat is short: the next one is new
+            sender, secret, answered = uuid.uuid4().hex, None, 0
         body = {"sender": sender, "message": SCRIPT[turn % len(SCRIPT)],
                 **({"metadata": {SECRET: secret}} if secret else {})}
         turn += 1
@@ -105,11 +108,11 @@ async def rest_patient(http: aiohttp.ClientSession, url: str, until: float, coun
 async def socketio_patient(url: str, origin: str, until: float, counts: Counter) -> None:
     """A widget: keeps its session id and secret, reconnects, sends what was typed once confirmed."""
     client = socketio.AsyncClient(reconnection=False)
-    session_id, state = str(uuid.uuid4()), {"secret": None, "reconnect": None}
+    state = {"session": str(uuid.uuid4()), "secret": None, "reconnect": None}
     confirmed, replies = asyncio.Event(), asyncio.Queue()
 
     async def on_connect() -> None:
-        await client.emit("session_request", {"session_id": session_id, **({SECRET: state["secret"]} if state["secret"] else {})})
+        await client.emit("session_request", {"session_id": state["session"], **({SECRET: state["secret"]} if state["secret"] else {})})
 
     async def on_confirm(data: Dict) -> None:
         state["secret"] = data.get(SECRET)
@@ -143,10 +146,16 @@ async def socketio_patient(url: str, origin: str, until: float, counts: Counter)
                 await asyncio.wait_for(confirmed.wait(), max(0.1, until - time.monotonic()))
             except asyncio.TimeoutError:
                 break
+            if turn and turn % len(SCRIPT) == 0 and not state.get("new"):  # "Start over": a new, short chat
+                state.update(session=str(uuid.uuid4()), secret=None, new=True)
+                confirmed.clear()
+                await on_connect()
+                continue
+            state["new"] = False
             while not replies.empty():
                 replies.get_nowait()
             try:  # as the widget: a message not acknowledged as accepted is sent again
-                ack = await client.call("user_uttered", {"message": SCRIPT[turn % len(SCRIPT)], "session_id": session_id},
+                ack = await client.call("user_uttered", {"message": SCRIPT[turn % len(SCRIPT)], "session_id": state["session"]},
                                         timeout=REPLY_WAIT)
             except (socketio.exceptions.BadNamespaceError, socketio.exceptions.TimeoutError):
                 ack = None

@@ -9,8 +9,9 @@ never var/tracker.db), and the paced patients of bench/restart.py, half over RES
 widgets, for ``--minutes``. Every ``--fault-every`` seconds it does the next of: kill -9 the
 action server; restart Rasa (SIGTERM, as an update would); kill -9 the demo page server. Each
 minute it logs the resident memory of every process. At the end it prints what the messages
-got (lost and empty must be 0) and, for each process, the slope of its memory since its last
-restart with a verdict, and writes reports/soak.json.
+got (lost and empty must be 0) and, for each process, the slope of its memory over its longest
+life between restarts (least squares, MB per hour) with a verdict ("grows" above
+GROWTH_MB_PER_HOUR over at least 10 minutes), and writes reports/soak.json.
 
 A kill -9 of Rasa itself is left out: with one Rasa process, the messages it was answering
 are lost by definition; two Rasa processes behind nginx (the scale-out profile) cover that.
@@ -119,12 +120,13 @@ async def soak(minutes: float, patients: int, fault_every: float) -> Dict:
             counts: Counter = Counter()
             memory: Dict[str, List[Tuple[float, float, int]]] = {}
             faults: List[Dict] = []
+            restarts: List["asyncio.Future[str]"] = []
 
             async def watch() -> None:
                 while time.monotonic() < until:
                     at = time.monotonic() - started
                     line = []
-                    for name, pid in sorted(serve.pids().items()):
+                    for name, pid in sorted((await asyncio.to_thread(serve.pids)).items()):
                         mb = rss_mb(pid)
                         memory.setdefault(name, []).append((at, mb, pid))
                         line.append(f"{name} {mb:.0f} MB")
@@ -140,13 +142,13 @@ async def soak(minutes: float, patients: int, fault_every: float) -> Dict:
                         return
                     what = kinds[k % len(kinds)]
                     k += 1
-                    pids = serve.pids()
+                    pids = await asyncio.to_thread(serve.pids)
                     if what == "kill actions":
                         os.kill(pids["actions"], signal.SIGKILL)
                     elif what == "kill web":
                         os.kill(pids["web"], signal.SIGKILL)
-                    else:
-                        serve.ctl("restart", serve.rasa)
+                    else:  # supervisorctl waits until Rasa has run 60 s: not on the load's loop
+                        restarts.append(asyncio.ensure_future(asyncio.to_thread(serve.ctl, "restart", serve.rasa)))
                     faults.append({"at_s": round(time.monotonic() - started), "what": what})
                     print(f"fault at {faults[-1]['at_s']} s: {what}", flush=True)
 
@@ -157,23 +159,30 @@ async def soak(minutes: float, patients: int, fault_every: float) -> Dict:
                 breaker = asyncio.ensure_future(break_things())
                 await asyncio.gather(watch(), *load)
                 breaker.cancel()
+                for restart in restarts:
+                    await restart
         finally:
             serve.stop()
-    growth = {}
-    for name, samples in memory.items():
-        last_pid = samples[-1][2]
-        since_restart = [(t, mb) for t, mb, pid in samples if pid == last_pid]
-        span = (since_restart[-1][0] - since_restart[0][0]) / 60 if len(since_restart) > 1 else 0
-        slope = slope_mb_per_hour(since_restart) if len(since_restart) >= 3 else 0.0
-        growth[name] = {
-            "minutes_since_last_restart": round(span, 1),
-            "mb_first": round(since_restart[0][1]), "mb_last": round(since_restart[-1][1]),
-            "slope_mb_per_hour": round(slope, 1),
-            "verdict": ("too short to tell" if span < 10 else
-                        "grows (leak suspected)" if slope > GROWTH_MB_PER_HOUR else "steady"),
-        }
     return {"minutes": minutes, "patients": patients, "faults": faults, "messages": dict(counts),
-            "memory": growth, "memory_samples": {k: [(round(t), round(mb)) for t, mb, _ in v] for k, v in memory.items()}}
+            "memory": {name: growth(samples) for name, samples in memory.items()},
+            "memory_samples": {k: [(round(t), round(mb), pid) for t, mb, pid in v] for k, v in memory.items()}}
+
+
+def growth(samples: List[Tuple[float, float, int]]) -> Dict:
+    """The memory trend of one program: over its longest life (one pid) between restarts."""
+    lives: Dict[int, List[Tuple[float, float]]] = {}
+    for t, mb, pid in samples:
+        lives.setdefault(pid, []).append((t, mb))
+    life = max(lives.values(), key=lambda v: v[-1][0] - v[0][0])
+    span = (life[-1][0] - life[0][0]) / 60
+    slope = slope_mb_per_hour(life) if len(life) >= 3 else 0.0
+    return {
+        "minutes_of_its_longest_life": round(span, 1),
+        "mb_first": round(life[0][1]), "mb_last": round(life[-1][1]),
+        "slope_mb_per_hour": round(slope, 1),
+        "verdict": ("too short to tell" if span < 10 else
+                    "grows (leak suspected)" if slope > GROWTH_MB_PER_HOUR else "steady"),
+    }
 
 
 def main() -> None:
@@ -190,8 +199,8 @@ def main() -> None:
     print(f"messages: {result['messages']}")
     print("lost or empty: none" if not bad else f"LOST OR EMPTY: {bad}")
     for name, g in result["memory"].items():
-        print(f"memory {name}: {g['mb_first']} -> {g['mb_last']} MB over {g['minutes_since_last_restart']} min since its last "
-              f"restart, slope {g['slope_mb_per_hour']:+.1f} MB/hour: {g['verdict']}")
+        print(f"memory {name}: {g['mb_first']} -> {g['mb_last']} MB over the {g['minutes_of_its_longest_life']} min of its "
+              f"longest life between restarts, slope {g['slope_mb_per_hour']:+.1f} MB/hour: {g['verdict']}")
     print(f"written to {args.out}")
 
 
