@@ -17,10 +17,6 @@ from sanic import Blueprint
 _stopping = {"now": False}  # this process's server is stopping
 
 
-def stopping() -> bool:
-    return _stopping["now"]
-
-
 def close_connections_when_stopping(blueprint: Blueprint) -> None:
     """Installs the stop listener and the response middleware on a channel's blueprint."""
 

@@ -72,13 +72,19 @@ def conversation_limits(settings: Dict[str, Any]) -> ConversationLimits:
     return ConversationLimits(Limits.from_settings(settings))
 
 
-def limit_reply(verdict: str, wait_seconds: int = 1) -> str:
-    """The reply to a message over a conversation's limits, with the way to get help."""
+@lru_cache(maxsize=1)
+def _help_line() -> str:
+    """Read once, as fallback_text: a flood of refused messages must not read clinic.yml each time."""
     clinic = load_clinic()
-    help_line = (
+    return (
         f"To talk to someone, call {clinic.name} at {clinic.phone} ({clinic.hours}). "
         f"In an emergency, call {clinic.emergency_number} now."
     )
+
+
+def limit_reply(verdict: str, wait_seconds: int = 1) -> str:
+    """The reply to a message over a conversation's limits, with the way to get help."""
+    help_line = _help_line()
     if verdict == TOO_MANY:
         return (
             "This conversation has become too long for me to go on with it. Please start a new "
