@@ -7,6 +7,7 @@ BIN         := $(VENV)/bin
 RASA        := $(BIN)/rasa
 PYTHON      := $(BIN)/python
 INSTALLED   := $(VENV)/.installed
+PROJECT     := $(VENV)/.project
 SPACY_MODEL := build/spacy/en_footdrop
 ENCODER     := build/encoder
 RED_FLAGS   := $(ENCODER)/cache/.fitted
@@ -21,19 +22,20 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-# Everything training depends on: change any of these and `make train` retrains.
+# Everything training depends on: change any of these and `make train` retrains. The Python
+# files are the custom components and policies config.yml names and every project module they
+# import (tools/train_inputs.py follows the imports; standard library only).
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-                nlu_components/terminology_extractor.py nlu_components/red_flags.py \
-                nlu_components/sentence_features.py nlu_components/sentence_encoder.py nlu_components/diet.py \
-                nlu_components/nearest_example.py policies/rules.py \
+                $(shell python3 tools/train_inputs.py config.yml) \
                 $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 # What the red-flag detector learns from (footdrop/red_flags.py): its classifier is fitted
 # again, and kept in $(ENCODER)/cache, when any of these change.
 RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml \
-                   $(shell find data/nlu data/nlu.yml -name '*.yml') $(wildcard footdrop/*.py)
+                   $(shell find data/nlu data/nlu.yml -name '*.yml') \
+                   $(shell python3 tools/train_inputs.py --module footdrop.red_flags)
 
 .PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate evaluate-nlu \
-        services compose-tool test-scale purge backup restore audit bench soak
+        services compose-tool test-scale purge backup restore audit bench soak lint
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -42,6 +44,7 @@ help:
 	@echo "make train     train the model if data, domain or config changed"
 	@echo "make serve     serve Rasa on :5005, actions on :5055 and the demo page on :8080 (Ctrl-C stops all)"
 	@echo "make validate  check the training data with rasa data validate"
+	@echo "make lint      ruff, mypy on the core, and which package may import which (pyproject.toml)"
 	@echo "make check     the project's own checks (answers, examples, tests, clinic.yml): names the file and the fix"
 	@echo "make compare-pipelines  held-out accuracy of config.yml vs evaluation/*.yml"
 	@echo "make report    patient messages the assistant could not answer -> reports/unanswered.md"
@@ -60,7 +63,7 @@ help:
 
 run: install train serve
 
-install: $(INSTALLED) $(WEB_VENDOR) $(ENCODER)/manifest.json
+install: $(INSTALLED) $(PROJECT) $(WEB_VENDOR) $(ENCODER)/manifest.json
 
 $(INSTALLED): requirements.lock requirements-nodeps.txt
 	@py=$$(scripts/find-python310) || exit 1; \
@@ -68,6 +71,11 @@ $(INSTALLED): requirements.lock requirements-nodeps.txt
 	  $$py -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+# This project itself, in editable mode: its packages (pyproject.toml) import from anywhere.
+$(PROJECT): pyproject.toml $(INSTALLED)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 # The sentence encoder: the official all-MiniLM-L6-v2 files (SHA-256 checked), converted to
@@ -109,8 +117,8 @@ $(AUDIT_VENV)/.installed: requirements-audit.lock
 	@touch $@
 
 # The blank spaCy pipeline (tokenizer, lookup lemmatizer, terminology EntityRuler), built in code.
-$(SPACY_MODEL)/meta.json: nlu_components/spacy_pipeline.py nlu_components/terminology.yml $(INSTALLED)
-	$(PYTHON) -m nlu_components.spacy_pipeline $(SPACY_MODEL)
+$(SPACY_MODEL)/meta.json: footdrop/language.py content/terminology.yml $(INSTALLED)
+	$(PYTHON) -m footdrop.language $(SPACY_MODEL)
 
 train: $(MODEL)
 
@@ -119,6 +127,14 @@ $(MODEL): $(TRAIN_INPUTS) $(INSTALLED)
 
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
+
+# The code's own checks: ruff (pyflakes, pycodestyle's errors, bugbear), mypy on the Rasa-free
+# core, and import-linter's contracts (the core imports no Rasa; actions and Rasa plug-ins never
+# import each other). Settings in pyproject.toml.
+lint: $(PROJECT)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Clinic staff's checks: every problem named with its file and how to fix it (tools/check.py).
 check: validate
@@ -129,7 +145,7 @@ serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 	@PROFILE=$(PROFILE) scripts/serve
 
 # Two workers (pytest-xdist), one test file each at a time: most tests wait on servers.
-test: check train $(WEB_VENDOR) browser services compose-tool $(AUDIT_VENV)/.installed
+test: lint check train $(WEB_VENDOR) browser services compose-tool $(AUDIT_VENV)/.installed
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test-scale: $(INSTALLED) train services
@@ -152,7 +168,7 @@ audit: $(INSTALLED) $(AUDIT_VENV)/.installed
 
 # Speed and memory against a stock `rasa init` assistant (not part of `make test`): reports/bench.json, .png
 bench: $(MODEL)
-	$(PYTHON) bench/bench.py $(BENCH_ARGS)
+	$(PYTHON) -m bench.bench $(BENCH_ARGS)
 
 # 30 minutes of paced load on make serve (a linked copy) with a part restarted or killed
 # every 5 minutes; memory each minute (bench/soak.py). Not part of make test.
@@ -174,7 +190,7 @@ evaluate-nlu: train
 	$(PYTHON) -m tools.evaluate
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
-	$(PYTHON) evaluation/compare_pipelines.py config.yml evaluation/without_encoder.yml evaluation/encoder_logreg.yml \
+	$(PYTHON) -m evaluation.compare_pipelines config.yml evaluation/without_encoder.yml evaluation/encoder_logreg.yml \
 	  evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
 
 report: $(INSTALLED)

@@ -1,6 +1,6 @@
 """The end of a symptom check, and the reasons of the emergency message.
 
-The words and the decision come from ``actions.triage`` and ``actions.emergency`` (no Rasa in
+The words and the decision come from ``footdrop.triage`` and ``footdrop.emergency`` (no Rasa in
 either); the clinic's details from ``clinic.yml``, checked when the action server starts.
 """
 
@@ -13,9 +13,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import triage
-from actions.clinic import load_clinic
-from actions.emergency import emergency_payload, reason_lines
+from footdrop import triage
+from footdrop.clinic import load_clinic
+from footdrop.emergency import emergency_payload, reason_lines
 from actions.symptom_check import CHECK_DONE_SLOT, answers_so_far
 
 # Read and validated once, when the action server imports the actions: a mistake in

@@ -11,7 +11,7 @@ rasa-sdk 3.6's action server answers any failure with a 500 whose body holds the
   error's type and where it happened, without its message (which can quote the conversation).
 
 Rasa itself treats both as a failed action: the patient gets the clinic fallback
-(``channels/kind.py``).
+(``footdrop_rasa/channels/kind.py``).
 """
 
 from __future__ import annotations

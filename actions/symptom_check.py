@@ -1,7 +1,7 @@
 """The symptom check's Rasa side: start, stop, explain, and the form's slot validation.
 
-The thinking lives in two Rasa-free modules: ``actions.answers`` understands what the
-patient typed, ``actions.triage`` decides what the answers mean. The classes here only
+The thinking lives in two Rasa-free modules: ``footdrop.answers`` understands what the
+patient typed, ``footdrop.triage`` decides what the answers mean. The classes here only
 move slots in and out of the conversation.
 
 How the form treats each message while it is asking a question:
@@ -27,8 +27,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers, triage
-from actions.questions import load_questions
+from footdrop import answers, triage
+from footdrop.check_questions import load_questions
 from footdrop.questions import is_question
 
 FORM = "symptom_form"

@@ -1,6 +1,6 @@
 """Speed and memory of the Foot Drop Assistant against a stock `rasa init` assistant.
 
-    .venv/bin/python bench/bench.py [--quick] [--skip-training] [--only ours|stock]
+    .venv/bin/python -m bench.bench [--quick] [--skip-training] [--only ours|stock]
         [--levels 1,5,10,20,50] [--duration 20] [--patients 100] [--pace-duration 60]
         [--replicas 1] [--out reports/bench.json]
     make bench BENCH_ARGS="--quick"
@@ -46,7 +46,7 @@ another `bot_uttered` (not counted in the latency) so that a reply's trailing me
 never taken for the next reply. That pause lowers socket.io's closed-loop throughput at low
 concurrency (one conversation sends at most one message per latency + QUIET_S); no
 `bot_uttered` within TIMEOUT_S is an error. Our channels never answer with silence: when the
-assistant cannot answer they send the clinic fallback (channels/kind.py), counted apart as a
+assistant cannot answer they send the clinic fallback (footdrop_rasa/channels/kind.py), counted apart as a
 fallback. Latency percentiles are over the replies (fallbacks included); errors, empty replies
 and fallbacks are counted over the whole phase, warm-up included.
 
@@ -97,9 +97,9 @@ import aiohttp
 import socketio
 import yaml
 
+from footdrop_rasa.channels.kind import fallback_text
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from channels.kind import fallback_text  # noqa: E402
 
 # python-engineio 4.15's websocket client builds an aiohttp.ClientWSTimeout (aiohttp 3.10+); Rasa
 # 3.6 pins aiohttp 3.9, whose ws_connect takes that close timeout as a plain number of seconds.
@@ -126,9 +126,9 @@ SCRIPTS = {
     "stock": ["hello", "I am sad", "yes", "bye"],
 }
 # What each project's training reads or imports besides config.yml, domain.yml and data/:
-# ours reads build/spacy/en_footdrop (config.yml) and imports nlu_components (and, through it,
-# actions) and policies.
-TRAINING_LINKS = {"ours": ["build", "nlu_components", "footdrop", "content", "actions", "policies"], "stock": []}
+# ours reads build/spacy/en_footdrop (config.yml) and content/, and imports footdrop_rasa (its
+# components and policy) and, through it, the core (footdrop).
+TRAINING_LINKS = {"ours": ["build", "footdrop_rasa", "footdrop", "content"], "stock": []}
 STOCK_CREDENTIALS = """\
 rest:
 socketio:
@@ -294,7 +294,7 @@ class Conversation(Protocol):
 
 class RestConversation:
     """One REST conversation; with the project's channel, it sends back the secret its first
-    reply gave (channels/ownership.py: the README's protocol). Stock Rasa gives none."""
+    reply gave (footdrop_rasa/channels/ownership.py: the README's protocol). Stock Rasa gives none."""
 
     SECRET = "conversation_secret"
 
@@ -637,7 +637,7 @@ def serve_and_measure(name: str, args: argparse.Namespace, tmp: Path, stock: Opt
             env = {**services_env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{OURS_ACTIONS_PORT}/webhook",
                    "TICKET_LOCK_LIFETIME": TICKET_LOCK_LIFETIME}
             # As scripts/serve: Rasa would keep conversations in memory if a store failed.
-            check = subprocess.run([sys.executable, "-m", "channels.preflight", endpoints], cwd=ROOT,
+            check = subprocess.run([sys.executable, "-m", "footdrop_rasa.channels.preflight", endpoints], cwd=ROOT,
                                    env={**ENV, **env}, capture_output=True, text=True)
             if check.returncode:
                 raise BenchError(f"the scale-out stores do not answer: {check.stderr.strip()}")

@@ -1,6 +1,6 @@
 """Benchmark: how long a patient waits for the first answer.
 
-    .venv/bin/python bench/first_answer.py
+    .venv/bin/python -m bench.first_answer
 
 1. Starts `scripts/serve` (what `make serve` runs) and times until the first REST answer.
 2. Opens the demo page on :8080 in Debian's Chromium and times from page load to the widget's

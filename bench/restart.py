@@ -55,7 +55,7 @@ def outcome(texts: Sequence[Optional[str]]) -> str:
 
 def stored_messages(store: Path, sender: str, secret: str) -> int:
     """How many of a REST conversation's messages the assistant's SQLite store holds (its id is
-    made from the sender and the secret, channels/ownership.py)."""
+    made from the sender and the secret, footdrop_rasa/channels/ownership.py)."""
     conversation = "c-" + hashlib.sha256(f"{sender}\0{secret}".encode("utf-8")).hexdigest()
     with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
         return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",

@@ -1,10 +1,10 @@
 """Benchmark: docs/EXTENDING.md's worked example, from a fresh clone to the new answer in the widget.
 
-    .venv/bin/python bench/worked_example.py [REPOSITORY]     (default: this project's folder)
+    .venv/bin/python -m bench.worked_example [REPOSITORY]     (default: this project's folder)
 
 In an empty temporary folder: `git clone`, `make install`, `make new-topic NAME=ask_driving`,
-the marked places filled in with the sample text of tests/test_new_topic.py (as a member of
-staff would type it; their typing time is not counted), `make check`, `make train`, then
+the marked places filled in with the sample text below (``fill_in``, as a member of staff
+would type it; their typing time is not counted; tests/test_new_topic.py uses the same), `make check`, `make train`, then
 `make serve` and the new question asked in the widget on :8080 (Debian's Chromium). Prints the
 seconds of each step and the total. Uses ports 5005, 5055 and 8080: stop `make serve` first.
 """
@@ -12,6 +12,7 @@ seconds of each step and the total. Uses ports 5005, 5055 and 8080: stop `make s
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,12 +20,53 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.first_answer import first_rest_answer, widget_answer  # noqa: E402
-from tests.test_new_topic import ANSWER, NAME, fill_in  # noqa: E402
+from bench.first_answer import first_rest_answer, widget_answer
 
+ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "can i drive with foot drop"
+
+# docs/EXTENDING.md's worked example: what a member of staff types after `make new-topic`.
+NAME = "ask_driving"
+ANSWER = (
+    "The guide does not talk about driving. It says to go back to your activities slowly, once pain and "
+    "swelling are down and your strength has come back.\n"
+    "Ask your doctor if it is safe for you to drive.\n"
+    "From: Recovery"
+)
+QUESTIONS = [
+    "can i drive with foot drop", "is it safe to drive", "can I still drive my car", "driving with drop foot?",
+    "my foot drops, am i allowed to drive", "is driving ok with a dropped foot", "can my dad drive with footdrop",
+    "should i stop driving", "will foot drop stop me driving", "can you drive with a foot brace on",
+    "is it legal to drive with foot drop", "driving?", "my right foot drags, can i use the pedals",
+    "can i drive an automatic with foot drop", "when will i be able to drive again with my foot",
+]
+HELD_OUT = [
+    "am i ok to drive", "can people with foot drop drive a car", "is it dangerous to drive with drop foot",
+    "can i get behind the wheel", "driving a car with a weak foot",
+]
+
+
+
+def fill_in(project: Path) -> None:
+    """What a member of staff does after `make new-topic`, following docs/EXTENDING.md."""
+    domain = project / "domain.yml"
+    text = domain.read_text()
+    start = text.index(f"  utter_{NAME}:\n")
+    end = text.index("From: TODO", start)
+    end = text.index("\n", end) + 1
+    body = "\n".join("      " + line for line in ANSWER.splitlines())
+    domain.write_text(text[:start] + f"  utter_{NAME}:\n  - text: |-\n{body}\n" + text[end:])
+    for path, examples in (("data/nlu/staff_topics.yml", QUESTIONS), ("tests/nlu_holdout.yml", HELD_OUT)):
+        file = project / path
+        lines = file.read_text().splitlines()
+        todo = [i for i, line in enumerate(lines) if line.strip().startswith("- TODO")]
+        for i, example in zip(todo, examples):
+            lines[i] = f"    - {example}"
+        file.write_text("\n".join(lines) + "\n")
+    stories = project / "tests" / "test_stories.yml"
+    stories.write_text(stories.read_text().replace("TODO: a patient's question, as they would type it", "can i drive with foot drop"))
+    topics = project / "content" / "topics.yml"
+    topics.write_text(re.sub(r"['\"]?TODO: a short title[^\n]*", '"Driving with foot drop"', topics.read_text()))
 
 
 def timed(label: str, times: dict, command: list, cwd: Path) -> None:

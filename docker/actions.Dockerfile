@@ -8,8 +8,8 @@ ENV RASA_TELEMETRY_ENABLED=false
 USER root
 WORKDIR /app
 
-# What the actions import besides rasa_sdk: spaCy and its lookup tables (actions/answers.py
-# builds the project's spaCy pipeline from nlu_components/) and PyYAML (clinic.yml, content/;
+# What the actions import besides rasa_sdk: spaCy and its lookup tables (footdrop/answers.py
+# builds the project's spaCy pipeline with footdrop/language.py) and PyYAML (clinic.yml, content/;
 # footdrop/signs.py reads the emergency signs' reasons).
 # Versions from requirements.lock, used as constraints for their dependencies too.
 COPY requirements.lock /tmp/requirements.lock
@@ -19,12 +19,11 @@ RUN pip install --no-cache-dir -c /tmp/requirements.lock \
 
 COPY actions/ actions/
 COPY footdrop/ footdrop/
-COPY nlu_components/ nlu_components/
 COPY content/ content/
 COPY clinic.yml ./
 
 # A mistake in clinic.yml fails the build with the field named, as `make serve` would.
-RUN python -m actions.clinic >/dev/null
+RUN python -m footdrop.clinic >/dev/null
 
 USER 1001
 EXPOSE 5055

@@ -27,22 +27,17 @@ RUN pip install --no-cache-dir -c /tmp/requirements.lock \
  && pip install --no-cache-dir --no-deps -r /tmp/requirements-nodeps.txt \
  && rm /tmp/requirements.lock /tmp/requirements-nodeps.txt
 
-# The project's code Rasa loads: custom NLU components, the red-flag detector they call
-# (footdrop/, with its signs, examples and context rules in content/ and the NLU examples it
-# learns ordinary messages from in data/nlu*), the rule policy (policies/), the channels (REST
-# and socket.io) and the response generator, the lock store of endpoints.scale.yml (locks/),
-# the tracker stores (stores/; the start-up check reads its list of SQL types), and
-# clinic.yml, whose phone and emergency number the responses and channels give.
-COPY nlu_components/ nlu_components/
+# The project's code Rasa loads: its plug-ins (footdrop_rasa/: the NLU components, the rule
+# policy, the channels and the response generator, the lock store of endpoints.scale.yml, the
+# tracker stores), the Rasa-free core they call (footdrop/), the red-flag detector's signs,
+# examples and context rules (content/) and the NLU examples it learns ordinary messages from
+# (data/nlu*), and clinic.yml, whose phone and emergency number the responses and channels give.
+# Not actions/: that is the action server's image.
+COPY footdrop_rasa/ footdrop_rasa/
 COPY footdrop/ footdrop/
 COPY content/ content/
 COPY data/nlu.yml data/nlu.yml
 COPY data/nlu/ data/nlu/
-COPY policies/ policies/
-COPY actions/ actions/
-COPY channels/ channels/
-COPY locks/ locks/
-COPY stores/ stores/
 COPY credentials.yml endpoints.scale.yml clinic.yml ./
 COPY models/footdrop.tar.gz models/footdrop.tar.gz
 COPY docker/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint
@@ -50,7 +45,7 @@ COPY docker/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint
 # The blank spaCy pipeline config.yml points at (built in code, no download); the sentence
 # encoder (official files checked by SHA-256, converted to ONNX and checked against
 # TensorFlow); the red-flag detector's classifier, fitted once here.
-RUN python -m nlu_components.spacy_pipeline build/spacy/en_footdrop \
+RUN python -m footdrop.language build/spacy/en_footdrop \
  && python -m footdrop.encoder_build build/encoder \
  && python -m footdrop.red_flags
 

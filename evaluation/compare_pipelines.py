@@ -1,6 +1,6 @@
 """Trains an NLU model per pipeline config and scores each on the held-out set.
 
-    python evaluation/compare_pipelines.py config.yml evaluation/whitespace.yml
+    .venv/bin/python -m evaluation.compare_pipelines config.yml evaluation/whitespace.yml
 
 Prints a table (held-out accuracy, weighted F1, training seconds) and writes
 reports/pipelines/summary.json; each config's full `rasa test nlu` report is beside it. For each
@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from tools.evaluate import OUTCOMES, outcome_sets, outcome_table
+from tools.outcomes import patient_outcomes
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from evaluation.outcomes import patient_outcomes  # noqa: E402
-from tools.evaluate import OUTCOMES, outcome_sets, outcome_table  # noqa: E402
 RASA = str(Path(sys.executable).parent / "rasa")
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 OUT = ROOT / "reports" / "pipelines"

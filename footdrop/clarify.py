@@ -39,10 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TOPICS_FILE = ROOT / "content" / "topics.yml"
 CONFIG = ROOT / "config.yml"
 FALLBACK_INTENT = "nlu_fallback"
-#: intents the red-flag component sets (nlu_components/red_flags.py): the classifier's own
+#: intents the red-flag component sets (footdrop_rasa/nlu/red_flags.py): the classifier's own
 #: ranking follows them, so the question a patient asked is still there after the safety question
 SAFETY_INTENTS = frozenset({"emergency", "red_flag_check"})
-#: entities (nlu_components/terminology.yml) that show a message is about foot drop
+#: entities (content/terminology.yml) that show a message is about foot drop
 ABOUT_FOOT_DROP = frozenset({"condition", "anatomy"})
 
 

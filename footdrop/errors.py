@@ -1,5 +1,5 @@
 """Errors named for a log without their messages, which can quote what a patient wrote: shared
-by the Rasa server's channels (``channels/kind.py``) and the action server (``actions/errors.py``).
+by the Rasa server's channels (``footdrop_rasa/channels/kind.py``) and the action server (``actions/errors.py``).
 Imports nothing from Rasa."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ conversation's secret can neither flood it nor grow it without end:
 The counts live in the memory of the process that serves the conversation (the most recently
 active ``tracked`` conversations; older ones are forgotten, as after a restart). With several
 Rasa servers, nginx sends each client address to the same one (``ip_hash``), so the limits hold
-per server. Imports nothing from Rasa; the channels (``channels/kind.py``) hold the replies.
+per server. Imports nothing from Rasa; the channels (``footdrop_rasa/channels/kind.py``) hold the replies.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 "I had a knee operation and since then my foot flops, why?" asks a question, and it also tells
 of a new problem in the patient's own foot: besides the answer, the patient should be offered
-the symptom check, which says how soon to see a clinician (channels/responses.py adds the offer
+the symptom check, which says how soon to see a clinician (footdrop_rasa/responses.py adds the offer
 to the topic's answer). A question in general ("what causes foot drop?"), about someone else
 ("my dad's foot drags since his stroke"), or about an old, settled problem ("I've had foot drop
 for ten years, which brace is best?") does not get it.

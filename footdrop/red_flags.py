@@ -196,7 +196,7 @@ def fit_model(encoder: SentenceEncoder, examples: Mapping[str, Sequence[str]], h
     texts = [t for lines in examples.values() for t in lines] + list(harmless)
     labels = np.array([i for i, lines in enumerate(examples.values()) for _ in lines] + [len(examples)] * len(harmless))
     key = hashlib.sha256(f"{encoder.manifest['sha256']['model.onnx']} C={REGULARISATION} v2".encode())
-    for sign_id, lines in examples.items():
+    for sign_id in examples:
         key.update(f"\0sign:{sign_id}".encode())
     for text in texts:
         key.update(b"\0" + text.encode("utf-8"))

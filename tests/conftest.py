@@ -67,8 +67,8 @@ def trained_model() -> Path:
 
 def filled(text: str) -> str:
     """A response of domain.yml as patients get it: the clinic's details (clinic.yml) filled in
-    by the response generator (channels/responses.py)."""
-    from channels.responses import clinic_values
+    by the response generator (footdrop_rasa/responses.py)."""
+    from footdrop_rasa.responses import clinic_values
 
     for key, value in clinic_values().items():
         text = text.replace("{" + key + "}", value)
@@ -164,13 +164,13 @@ def assistant(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempP
     workdir = tmp_path_factory.mktemp("assistant")
     rasa_port, actions_port = free_port(), free_port()
     credentials = load_yaml("credentials.yml")
-    channel = "channels.socketio_origin.OriginCheckedSocketIOInput"
+    channel = "footdrop_rasa.channels.socketio_origin.OriginCheckedSocketIOInput"
     credentials[channel]["allowed_origins"] = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
     (workdir / "credentials.yml").write_text(yaml.safe_dump(credentials))
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         yaml.safe_dump(
-            endpoints_for(actions_port, {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(workdir / "tracker.db")})
+            endpoints_for(actions_port, {"type": "footdrop_rasa.stores.sqlite.SQLiteTrackerStore", "db": str(workdir / "tracker.db")})
         )
     )
     processes = []

@@ -11,7 +11,7 @@ from typing import Dict, Optional, Tuple
 
 import requests
 
-from channels import ownership
+from footdrop_rasa.channels import ownership
 
 #: what a client keeps between messages (README, "Talking to the assistant from another
 #: program"): each conversation's secret, by server and sender

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import (
+from footdrop.answers import (
     extract_answers,
     parse_onset,
     parse_preceded_by,
@@ -363,7 +363,7 @@ def test_extract_answers(text, expected):
 
 
 def test_module_imports_nothing_from_rasa():
-    import actions.answers as module
+    import footdrop.answers as module
 
     source = open(module.__file__, encoding="utf-8").read()
     assert "import rasa" not in source and "from rasa" not in source

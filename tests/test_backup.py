@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.questions import load_questions
+from footdrop.check_questions import load_questions
 from tests.conftest import ROOT, filled
 from tests.rest_client import send, stored_id
 

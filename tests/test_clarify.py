@@ -1,6 +1,6 @@
 """The clarifying question ("Do you mean ...?" with the likeliest topics) before the full menu:
 the rule (footdrop/clarify.py), the wording file (content/topics.yml), and the running
-assistant (channels/responses.py turns utter_default after nlu_fallback into the question)."""
+assistant (footdrop_rasa/responses.py turns utter_default after nlu_fallback into the question)."""
 
 from __future__ import annotations
 

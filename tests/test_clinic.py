@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.clinic import CLINIC_FILE, ClinicConfigError, load_clinic, parse_clinic
+from footdrop.clinic import CLINIC_FILE, ClinicConfigError, load_clinic, parse_clinic
 from tests.conftest import ROOT
 
 VALID = {
@@ -76,7 +76,7 @@ def test_broken_yaml_and_missing_file_say_so(tmp_path: Path):
 
 def test_the_check_command_prints_the_details_or_the_error(tmp_path: Path):
     result = subprocess.run(
-        [sys.executable, "-m", "actions.clinic"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "footdrop.clinic"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load(CLINIC_FILE.read_text())["name"] in result.stdout

@@ -36,6 +36,6 @@ def test_the_red_flag_component_falls_back_where_the_fallback_classifier_does():
     aside, it must send a low-confidence message to the menu at the same threshold."""
     pipeline = {item["name"]: item for item in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]}
     names = list(pipeline)
-    override = "nlu_components.red_flags.RedFlagIntentOverride"
+    override = "footdrop_rasa.nlu.red_flags.RedFlagIntentOverride"
     assert names.index(override) == len(names) - 1
     assert pipeline[override]["fallback_threshold"] == pipeline["FallbackClassifier"]["threshold"]

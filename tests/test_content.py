@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import textstat
 
-from actions.guide import ROOT, load_sections, readable_text, split_answer, topic_answers
-from nlu_components.spacy_pipeline import build_pipeline, load_terminology
+from footdrop.guide import ROOT, load_sections, readable_text, split_answer, topic_answers
+from footdrop.language import build_pipeline, load_terminology
 from tests.conftest import load_yaml
 from tools.check import CONVERSATION_INTENTS, MAX_GRADE, SYMPTOM_CHECK_INTENTS
 

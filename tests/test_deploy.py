@@ -119,7 +119,7 @@ def test_compose_refuses_to_render_without_a_password(tmp_path, secret):
 
 
 def test_env_example_has_every_secret_and_only_placeholders(tmp_path):
-    lines = [l for l in (ROOT / ".env.example").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lines = [line for line in (ROOT / ".env.example").read_text().splitlines() if line.strip() and not line.startswith("#")]
     example = dict(line.split("=", 1) for line in lines)
     assert set(SECRETS) <= set(example) and all(example[s].startswith("change-me") for s in SECRETS)
     rendered = compose_config(tmp_path, example)  # as `cp .env.example .env` would give
@@ -178,12 +178,12 @@ def test_the_rasa_image_has_what_the_model_loads(services):
     dockerfile = DOCKER / "rasa.Dockerfile"
     # The spaCy pipeline where config.yml's SpacyNLP looks for it, relative to WORKDIR /app.
     spacy_nlp = next(c for c in load_yaml("config.yml")["pipeline"] if c["name"] == "SpacyNLP")
-    build = f"python -m nlu_components.spacy_pipeline {spacy_nlp['model']}"
+    build = f"python -m footdrop.language {spacy_nlp['model']}"
     assert any(build in run for run in instructions(dockerfile, "RUN")), build
     assert instructions(dockerfile, "WORKDIR") == ["WORKDIR /app"]
     command = command_of(services["rasa-1"])
     copied = " ".join(instructions(dockerfile, "COPY"))
-    for needed in ("nlu_components/", "actions/", "channels/", command[command.index("--model") + 1],
+    for needed in ("footdrop_rasa/nlu/", "actions/", "footdrop_rasa/channels/", command[command.index("--model") + 1],
                    command[command.index("--endpoints") + 1], command[command.index("--credentials") + 1]):
         assert needed in copied, f"rasa.Dockerfile does not copy {needed}"
     # The project's own classes that config.yml, credentials.yml and endpoints.scale.yml name
@@ -210,7 +210,7 @@ def test_the_rasa_entrypoint_refuses_to_run_while_the_stores_do_not_answer(servi
     assert entrypoint == ['ENTRYPOINT ["/bin/sh", "/usr/local/bin/rasa-entrypoint"]']
     started = subprocess.run(["/bin/sh", str(DOCKER / "rasa-entrypoint.sh"), *command],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    # channels/preflight.py's verdict on the file the command names, one line per store.
+    # footdrop_rasa/channels/preflight.py's verdict on the file the command names, one line per store.
     assert started.returncode == 1, started.stderr[-2000:]
     verdicts = [line for line in started.stderr.splitlines() if line.startswith("Cannot start: endpoints.scale.yml")]
     assert verdicts, started.stderr[-2000:]
@@ -428,7 +428,7 @@ def test_nginx_serves_the_widget_and_proxies_rest_to_rasa(proxy, domain):
     answer = requests.post(f"{proxy}/webhooks/rest/webhook", timeout=60,
                            json={"sender": uuid.uuid4().hex, "message": "what is foot drop"})
     assert answer.status_code == 200
-    *said, secret = answer.json()  # the conversation's secret comes last (channels/ownership.py)
+    *said, secret = answer.json()  # the conversation's secret comes last (footdrop_rasa/channels/ownership.py)
     assert [r.get("text") for r in said] == [domain["responses"]["utter_ask_what_is_foot_drop"][0]["text"]]
     assert set(secret) == {"recipient_id", "custom"} and set(secret["custom"]) == {"conversation_secret"}
     empty = requests.post(f"{proxy}/webhooks/rest/webhook", timeout=60, json={"sender": uuid.uuid4().hex, "message": ""})

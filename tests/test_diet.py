@@ -1,4 +1,4 @@
-"""QuickDIETClassifier (nlu_components/diet.py) loads without Rasa's training step and predicts
+"""QuickDIETClassifier (footdrop_rasa/nlu/diet.py) loads without Rasa's training step and predicts
 through its traced graph; its intents and confidences are those of Rasa's own loader, on every
 held-out message."""
 
@@ -11,7 +11,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-from nlu_components.diet import QuickDIETClassifier
+from footdrop_rasa.nlu.diet import QuickDIETClassifier
 from tests.conftest import load_yaml
 from tools import check
 

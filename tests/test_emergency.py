@@ -1,5 +1,5 @@
 """The emergency message: what to do now without the action server (utter_emergency with the
-clinic's number from clinic.yml), then why, one reason per sign found (actions/emergency.py)."""
+clinic's number from clinic.yml), then why, one reason per sign found (footdrop/emergency.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from actions.clinic import load_clinic
-from actions.emergency import GENERAL_REASON, WHY_INTRO, emergency_payload, reason_lines
+from footdrop.clinic import load_clinic
+from footdrop.emergency import GENERAL_REASON, WHY_INTRO, emergency_payload, reason_lines
 from footdrop.signs import load_signs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def test_the_emergency_response_needs_no_action_server_and_uses_the_clinics_numb
     """Rasa's own response generator fills {emergency_number} from clinic.yml."""
     from rasa.shared.core.domain import Domain
 
-    from channels.responses import ClinicResponses
+    from footdrop_rasa.responses import ClinicResponses
 
     domain = Domain.load(str(ROOT / "domain.yml"))
     response = asyncio.run(

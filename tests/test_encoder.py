@@ -194,7 +194,7 @@ def test_the_build_finds_the_package_without_importing_it():
 
 
 def test_the_server_refuses_to_start_with_a_changed_model(tmp_path):
-    """What the Rasa server does (nlu_components/red_flags.py loads the detector through this)."""
+    """What the Rasa server does (footdrop_rasa/nlu/red_flags.py loads the detector through this)."""
     copy = copy_encoder(tmp_path / "encoder")
     change_one_byte(copy / ONNX_FILE)
     script = (

@@ -22,10 +22,10 @@ import requests
 import socketio
 import yaml
 
-from actions.clinic import load_clinic
-from actions.questions import load_questions
-from channels import kind
-from channels.preflight import main as run_preflight
+from footdrop.clinic import load_clinic
+from footdrop.check_questions import load_questions
+from footdrop_rasa.channels import kind
+from footdrop_rasa.channels.preflight import main as run_preflight
 from tests.conftest import BIN, ROOT, endpoints_for, free_port, load_yaml, rasa_command, stop, wait_until_up
 from tests.rest_client import send
 
@@ -254,7 +254,7 @@ async def test_a_failing_turn_gets_the_fallback_and_an_answered_one_none():
 
 def preflight(endpoints: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(BIN / "python"), "-m", "channels.preflight", str(endpoints)],
+        [str(BIN / "python"), "-m", "footdrop_rasa.channels.preflight", str(endpoints)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
         env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
     )
@@ -291,14 +291,14 @@ def test_the_preflight_refuses_a_conversation_store_that_is_down_and_names_it(tm
 def test_the_preflight_refuses_a_store_class_that_does_not_load(tmp_path):
     """Rasa 3.6 would warn and keep conversations (or locks) in memory only."""
     endpoints = tmp_path / "endpoints.yml"
-    for key, kind in (("tracker_store", "tracker store"), ("lock_store", "lock store")):
-        endpoints.write_text(yaml.safe_dump({"version": "3.1", key: {"type": "stores.sqlite.NoSuchStore"}}))
+    for key, store in (("tracker_store", "tracker store"), ("lock_store", "lock store")):
+        endpoints.write_text(yaml.safe_dump({"version": "3.1", key: {"type": "footdrop_rasa.stores.sqlite.NoSuchStore"}}))
         refused = preflight(endpoints)
         assert refused.returncode == 1
-        assert f"the {kind} type stores.sqlite.NoSuchStore cannot be loaded" in refused.stderr, refused.stderr
+        assert f"the {store} type footdrop_rasa.stores.sqlite.NoSuchStore cannot be loaded" in refused.stderr, refused.stderr
 
     endpoints.write_text(yaml.safe_dump(
-        {"version": "3.1", "tracker_store": {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(tmp_path / "t.db")}}
+        {"version": "3.1", "tracker_store": {"type": "footdrop_rasa.stores.sqlite.SQLiteTrackerStore", "db": str(tmp_path / "t.db")}}
     ))
     assert run_preflight([str(endpoints)]) == 0
 

@@ -1,4 +1,4 @@
-"""The Rasa server freezes the loaded model's objects once it has started (channels/memory.py),
+"""The Rasa server freezes the loaded model's objects once it has started (footdrop_rasa/channels/memory.py),
 so that the garbage collector's full passes no longer walk them between patients' replies."""
 
 from __future__ import annotations

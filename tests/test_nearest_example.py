@@ -1,6 +1,6 @@
 """The nearest training example as a second opinion when the classifier is unsure: the rule
 (footdrop/nearest_example.py) and the trained component in the model
-(nlu_components/nearest_example.py)."""
+(footdrop_rasa/nlu/nearest_example.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from footdrop.clarify import load_titles
 from footdrop.nearest_example import MIN_SIMILARITY, NearestExamples, confirmed
-from nlu_components.nearest_example import NearestExampleConfirmation
+from footdrop_rasa.nlu.nearest_example import NearestExampleConfirmation
 from tests.conftest import ROOT, load_yaml
 from tools import check
 

@@ -16,26 +16,8 @@ import pytest
 import requests
 import yaml
 
+from bench.worked_example import ANSWER, HELD_OUT, NAME, QUESTIONS, fill_in
 from tests.conftest import ROOT, free_port, stop, wait_until_up
-
-NAME = "ask_driving"
-ANSWER = (
-    "The guide does not talk about driving. It says to go back to your activities slowly, once pain and "
-    "swelling are down and your strength has come back.\n"
-    "Ask your doctor if it is safe for you to drive.\n"
-    "From: Recovery"
-)
-QUESTIONS = [
-    "can i drive with foot drop", "is it safe to drive", "can I still drive my car", "driving with drop foot?",
-    "my foot drops, am i allowed to drive", "is driving ok with a dropped foot", "can my dad drive with footdrop",
-    "should i stop driving", "will foot drop stop me driving", "can you drive with a foot brace on",
-    "is it legal to drive with foot drop", "driving?", "my right foot drags, can i use the pedals",
-    "can i drive an automatic with foot drop", "when will i be able to drive again with my foot",
-]
-HELD_OUT = [
-    "am i ok to drive", "can people with foot drop drive a car", "is it dangerous to drive with drop foot",
-    "can i get behind the wheel", "driving a car with a weak foot",
-]
 
 
 @pytest.fixture
@@ -72,28 +54,6 @@ def link_big_files(source: str, target: str) -> None:
 
 def run(project: Path, *command: str) -> subprocess.CompletedProcess:
     return subprocess.run(list(command), cwd=project, capture_output=True, text=True)
-
-
-def fill_in(project: Path) -> None:
-    """What a member of staff does after `make new-topic`, following docs/EXTENDING.md."""
-    domain = project / "domain.yml"
-    text = domain.read_text()
-    start = text.index(f"  utter_{NAME}:\n")
-    end = text.index("From: TODO", start)
-    end = text.index("\n", end) + 1
-    body = "\n".join("      " + line for line in ANSWER.splitlines())
-    domain.write_text(text[:start] + f"  utter_{NAME}:\n  - text: |-\n{body}\n" + text[end:])
-    for path, examples in (("data/nlu/staff_topics.yml", QUESTIONS), ("tests/nlu_holdout.yml", HELD_OUT)):
-        file = project / path
-        lines = file.read_text().splitlines()
-        todo = [i for i, line in enumerate(lines) if line.strip().startswith("- TODO")]
-        for i, example in zip(todo, examples):
-            lines[i] = f"    - {example}"
-        file.write_text("\n".join(lines) + "\n")
-    stories = project / "tests" / "test_stories.yml"
-    stories.write_text(stories.read_text().replace("TODO: a patient's question, as they would type it", "can i drive with foot drop"))
-    topics = project / "content" / "topics.yml"
-    topics.write_text(re.sub(r"['\"]?TODO: a short title[^\n]*", '"Driving with foot drop"', topics.read_text()))
 
 
 def test_the_skeleton_goes_into_every_file_keeping_comments_and_order(copy: Path):
@@ -153,7 +113,7 @@ def test_the_worked_example_is_checked_trained_and_answered_over_rest(copy: Path
     endpoints = copy / "test-endpoints.yml"
     endpoints.write_text(
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {copy / 'tracker.db'}\n"
-        "nlg:\n  type: channels.responses.ClinicResponses\n"
+        "nlg:\n  type: footdrop_rasa.responses.ClinicResponses\n"
     )
     log = copy / "rasa.log"
     server = subprocess.Popen(

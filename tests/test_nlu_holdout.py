@@ -7,7 +7,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from evaluation.outcomes import patient_outcomes
+from tools.outcomes import patient_outcomes
 from tools import check
 from tools.check import MIN_HOLDOUT_EXAMPLES, MIN_TRAINING_EXAMPLES, normalize
 from tests.conftest import ROOT, load_yaml
@@ -44,7 +44,7 @@ def test_holdout_examples_are_not_in_training_data():
 
 def test_no_training_example_appears_under_two_intents():
     owners = Counter()
-    for intent, examples in training_examples().items():
+    for examples in training_examples().values():
         for example in {normalize(e) for e in examples}:
             owners[example] += 1
     assert [e for e, count in owners.items() if count > 1] == []

@@ -1,5 +1,5 @@
 """A message about the patient's own new or changing foot problem gets the offer of the symptom
-check (footdrop/own_story.py; channels/responses.py adds it to the answer, or gives it instead
+check (footdrop/own_story.py; footdrop_rasa/responses.py adds it to the answer, or gives it instead
 of the menu)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CachedRulePolicy (policies/rules.py) predicts exactly what Rasa's RulePolicy predicts, from
+"""CachedRulePolicy (footdrop_rasa/policies/rules.py) predicts exactly what Rasa's RulePolicy predicts, from
 the same trained rules, on every state of every training conversation, while it answers the
 costly first pass from what it remembers."""
 
@@ -16,7 +16,7 @@ from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from policies.rules import CachedRulePolicy
+from footdrop_rasa.policies.rules import CachedRulePolicy
 from tests.conftest import ROOT
 
 

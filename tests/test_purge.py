@@ -57,7 +57,7 @@ def store(assistant, tmp_path_factory):
     for name, (messages, _) in CONVERSATIONS.items():
         for message in messages:
             assert send(assistant, message, clients[name]).status_code == 200
-    # the ids the conversations are stored under (channels/ownership.py)
+    # the ids the conversations are stored under (footdrop_rasa/channels/ownership.py)
     senders = {name: stored_id(assistant, client) for name, client in clients.items()}
 
     copy = tmp_path_factory.mktemp("purge") / "tracker.db"
@@ -76,7 +76,7 @@ def store(assistant, tmp_path_factory):
 
 def endpoints_for(db: Path) -> Path:
     endpoints = db.with_name(f"endpoints-{db.stem}.yml")
-    endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "stores.sqlite.SQLiteTrackerStore", "db": str(db)}}))
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "footdrop_rasa.stores.sqlite.SQLiteTrackerStore", "db": str(db)}}))
     return endpoints
 
 
@@ -100,7 +100,7 @@ def test_purge_deletes_exactly_the_old_conversations(store, tmp_path):
     old = {senders[n] for n in OLD}
     before = rows(db)
     assert b"old-marker-kestrel41" in db.read_bytes()  # the old text is really in the file
-    with sqlite3.connect(db) as connection:  # as the assistant keeps it (stores/sqlite.py)
+    with sqlite3.connect(db) as connection:  # as the assistant keeps it (footdrop_rasa/stores/sqlite.py)
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
     result = run_purge(endpoints_for(db), "--days", "30")
@@ -111,7 +111,7 @@ def test_purge_deletes_exactly_the_old_conversations(store, tmp_path):
     assert rows(db, "sender_id = ?", senders["recent"])
     for sender in senders.values():
         assert sender not in result.stdout + result.stderr
-    log = db.with_name(db.name + "-wal")  # the write-ahead log of stores/sqlite.py
+    log = db.with_name(db.name + "-wal")  # the write-ahead log of footdrop_rasa/stores/sqlite.py
     for marker in (b"old-marker-kestrel41", b"old-marker-kestrel42"):
         assert marker not in db.read_bytes()  # overwritten on disk, not left in free pages
         assert not log.exists() or marker not in log.read_bytes()  # nor in the log

@@ -7,8 +7,8 @@ import uuid
 import pytest
 import requests
 
-from actions.guide import split_answer
-from channels import kind
+from footdrop.guide import split_answer
+from footdrop_rasa.channels import kind
 from tests.conftest import filled
 from tests.rest_client import remember, send
 

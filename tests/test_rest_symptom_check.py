@@ -8,8 +8,8 @@ from typing import List
 
 import pytest
 
-from actions.clinic import load_clinic
-from actions.questions import load_questions
+from footdrop.clinic import load_clinic
+from footdrop.check_questions import load_questions
 from tests.test_rest import send
 
 CLINIC = load_clinic()

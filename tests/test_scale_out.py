@@ -30,9 +30,9 @@ import pytest
 import redis
 import requests
 
-from actions import triage
-from actions.questions import load_questions
-from channels import ownership
+from footdrop import triage
+from footdrop.check_questions import load_questions
+from footdrop_rasa.channels import ownership
 from tests.conftest import filled, load_yaml
 from tests.rest_client import secret_given, without_secret
 from tests.scale_support import Cluster, RedisMonitor, Services
@@ -78,7 +78,7 @@ class Conversation:
     check: Optional[int] = None  # a symptom check: the index of its answers in CHECKS
     together: bool = False  # its second and third messages go out at the same moment
     sender: str = field(default_factory=lambda: uuid.uuid4().hex)
-    secret: Optional[str] = None  # given by the reply to its first message (channels/ownership.py)
+    secret: Optional[str] = None  # given by the reply to its first message (footdrop_rasa/channels/ownership.py)
     answered_by: Dict[int, int] = field(default_factory=dict, repr=False)  # message index: replica that answered
     replies: Dict[int, List[dict]] = field(default_factory=dict, repr=False)  # message index: the replies
     ready: bool = False  # has told the kill it may come

@@ -1,4 +1,4 @@
-"""SentenceEncoderFeaturizer (nlu_components/sentence_encoder.py): each message gets the sentence
+"""SentenceEncoderFeaturizer (footdrop_rasa/nlu/sentence_encoder.py): each message gets the sentence
 encoder's embedding as one dense sentence feature, the same vector in training and live, and
 the red-flag detector reuses it (one encoder run per message)."""
 
@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from footdrop.encoder import shared_encoder
 from footdrop.red_flags import shared_detector
-from nlu_components.sentence_encoder import SentenceEncoderFeaturizer
+from footdrop_rasa.nlu.sentence_encoder import SentenceEncoderFeaturizer
 
 TEXTS = ["my foot flops when i walk", "can a strok cause foot drop?", "hello", "my toes catch on the rug, why"]
 

@@ -1,4 +1,4 @@
-"""SentenceFeaturesOnly (nlu_components/sentence_features.py) drops exactly the token vectors
+"""SentenceFeaturesOnly (footdrop_rasa/nlu/sentence_features.py) drops exactly the token vectors
 of the named featurizers, in training data and in live messages, and nothing else."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.sentence_features import SentenceFeaturesOnly
+from footdrop_rasa.nlu.sentence_features import SentenceFeaturesOnly
 
 
 def message(text: str = "my foot drags") -> Message:

@@ -12,7 +12,7 @@ from typing import Any, List, Optional
 import pytest
 import socketio
 
-from channels.kind import is_session_id
+from footdrop_rasa.channels.kind import is_session_id
 from tests.rest_client import confirmed, session_request
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu_components.spacy_pipeline import (
+from footdrop.language import (
     TerminologyError,
     build_pipeline,
     entity_patterns,
@@ -101,7 +101,7 @@ def test_rasa_loads_the_built_pipeline_and_extracts_canonical_entities():
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.nlu.training_data.message import Message
 
-    from nlu_components.terminology_extractor import TerminologyEntityExtractor
+    from footdrop_rasa.nlu.terminology_extractor import TerminologyEntityExtractor
 
     if not (BUILT_PIPELINE / "meta.json").exists():
         pytest.fail("build/spacy/en_footdrop is missing: run `make train`.")

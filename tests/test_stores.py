@@ -1,4 +1,4 @@
-"""The SQLite tracker store (stores/sqlite.py): Rasa's SQL store with a write-ahead log, full
+"""The SQLite tracker store (footdrop_rasa/stores/sqlite.py): Rasa's SQL store with a write-ahead log, full
 syncs and pooled connections, and still every event of every conversation kept."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels import kind
-from stores.sqlite import SQLiteTrackerStore
+from footdrop_rasa.channels import kind
+from footdrop_rasa.stores.sqlite import SQLiteTrackerStore
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(ROOT / "domain.yml")
@@ -125,7 +125,7 @@ def test_an_unknown_conversation_is_none_and_a_new_one_is_created(tmp_path):
 
 
 def test_exists_looks_up_one_row_and_agrees_with_rasas_answer(tmp_path):
-    """The channels ask for every message whether a conversation is stored (channels/ownership.py):
+    """The channels ask for every message whether a conversation is stored (footdrop_rasa/channels/ownership.py):
     one indexed row, where Rasa's default reads the whole conversation back."""
     store = SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
     conversation(store, "someone", turns=3)

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.questions import load_questions
-from channels import kind
+from footdrop.check_questions import load_questions
+from footdrop_rasa.channels import kind
 from tests.conftest import filled
 from tests.rest_client import send, stored_id
 from tests.serve_support import serve

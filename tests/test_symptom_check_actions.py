@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import triage
+from footdrop import triage
 from actions.advice import CLINIC, Emergency, TriageAdvice
 from actions.symptom_check import (
     ALL_SLOTS,
@@ -21,7 +21,7 @@ from actions.symptom_check import (
     StopSymptomCheck,
     ValidateSymptomForm,
 )
-from actions.questions import all_payloads, load_questions
+from footdrop.check_questions import all_payloads, load_questions
 from actions.topics import AnswerTopic
 
 FORM = "symptom_form"

@@ -1,4 +1,4 @@
-"""The foot-drop symptom triage (actions/triage.py): every row of the table, its boundaries,
+"""The foot-drop symptom triage (footdrop/triage.py): every row of the table, its boundaries,
 unknown answers, and that the code and the staff table in docs/triage.md say the same thing.
 
 Pure Python: needs no trained model and no running assistant.
@@ -16,8 +16,8 @@ from typing import Any, Dict, List, Set
 import pytest
 import textstat
 
-from actions import triage
-from actions.triage import (
+from footdrop import triage
+from footdrop.triage import (
     CHOICES,
     NOT_A_DIAGNOSIS,
     QUESTIONS,

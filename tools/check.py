@@ -27,8 +27,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import textstat
 import yaml
 
-from actions.clinic import ClinicConfigError, load_clinic
-from actions.guide import SOURCE_PREFIX, readable_text, split_answer
+from footdrop.clinic import ClinicConfigError, load_clinic
+from footdrop.guide import SOURCE_PREFIX, readable_text, split_answer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -241,7 +241,7 @@ def section_titles(project: Project) -> List[str]:
 
 
 def check_sections(project: Project) -> List[str]:
-    """content/sections.yml: each section's `starts` text is in the guide (as actions.guide.load_sections needs).
+    """content/sections.yml: each section's `starts` text is in the guide (as footdrop.guide.load_sections needs).
 
     (load_sections itself reads the guide from this checkout, not from --root, so the same test is made here.)
     """
@@ -391,7 +391,7 @@ def check_reading_level(project: Project) -> List[str]:
 
 
 def check_clinic(project: Project) -> List[str]:
-    """clinic.yml is valid (actions.clinic.load_clinic); its message names the field and the fix."""
+    """clinic.yml is valid (footdrop.clinic.load_clinic); its message names the field and the fix."""
     try:
         load_clinic(project.root / CLINIC)
     except ClinicConfigError as error:

@@ -30,10 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from evaluation.outcomes import patient_outcomes  # noqa: E402
-from footdrop.clarify import (  # noqa: E402
+from footdrop.clarify import (
     FALLBACK_INTENT,
     after_safety_question,
     choose,
@@ -42,7 +39,9 @@ from footdrop.clarify import (  # noqa: E402
     names_foot_drop,
     ranking_of,
 )
+from tools.outcomes import patient_outcomes
 
+ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "footdrop.tar.gz"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 EXTERNAL = ROOT / "tests" / "nlu_external.yml"
@@ -57,7 +56,7 @@ CLARIFY = "clarifying question"
 MENU_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 SAFETY_QUESTION_INTENT = "red_flag_check"
 #: beside OUTCOMES: the safety question, then (on the patient's "no") the right topic's answer
-#: (channels/responses.py ``utter_after_safety_question``)
+#: (footdrop_rasa/responses.py ``utter_after_safety_question``)
 AFTER_SAFETY = "safety question, then right answer"
 AFTER_SAFETY_WRONG = "safety question, then wrong topic"
 SAFETY_INTENTS = {"red_flag_check": "safety question", "emergency": "emergency message"}

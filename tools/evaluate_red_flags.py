@@ -33,9 +33,9 @@ from typing import Dict, List, Tuple
 
 import yaml
 
+from tools.evaluate import pipeline_intents
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tools.evaluate import pipeline_intents  # noqa: E402
 
 MODEL = ROOT / "models" / "footdrop.tar.gz"
 SETS = ROOT / "tests" / "red_flags"

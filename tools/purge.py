@@ -74,7 +74,7 @@ def purge(url, cutoff: float, dry_run: bool = False) -> Optional[Tuple[int, int]
                 ).rowcount
         if url.get_backend_name() == "sqlite" and not dry_run and events:
             with engine.connect() as connection:
-                # With the write-ahead log (stores/sqlite.py) the deleted rows' old pages can
+                # With the write-ahead log (footdrop_rasa/stores/sqlite.py) the deleted rows' old pages can
                 # sit in the log file: copy it into the database and empty it.
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return conversations, events
@@ -99,7 +99,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         counts = purge(url, cutoff, args.dry_run)
     except Exception as error:  # a server down or a wrong password: say so, no traceback
-        raise SystemExit(f"Cannot purge the tracker store {where}: {error.__class__.__name__}: {error}")
+        raise SystemExit(f"Cannot purge the tracker store {where}: {error.__class__.__name__}: {error}") from None
     if counts is None:
         print(f"No conversations yet in {where}: nothing to delete.")
         return 0

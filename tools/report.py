@@ -34,7 +34,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from stores import SQL_STORE_TYPES
+from footdrop_rasa.stores import SQL_STORE_TYPES
 
 UNANSWERED_INTENTS = {"nlu_fallback", "out_of_scope"}
 FALLBACK_ACTIONS = {"utter_default", "action_default_fallback", "utter_out_of_scope"}
@@ -292,7 +292,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         conversations = read_conversations(url)
     except Exception as error:  # a server down or a wrong password: say so, no traceback
-        raise SystemExit(f"Cannot read the tracker store {where}: {error.__class__.__name__}: {error}")
+        raise SystemExit(f"Cannot read the tracker store {where}: {error.__class__.__name__}: {error}") from None
     report = build_report(conversations or {}, min_confidence)
     if not report:
         report = f"# Unanswered patient messages\n\nNo conversations yet in {where}.\n"

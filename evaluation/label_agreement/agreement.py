@@ -38,7 +38,9 @@ def table() -> str:
             missing = [t for _, t in items if t not in first or t not in second]
             if missing:
                 raise SystemExit(f"labels.tsv has no label for {len(missing)} messages of {path.name}, e.g. {missing[0]!r}")
-            share = lambda hits: f"{100 * sum(hits) / len(items):.1f}%"
+            def share(hits, items=items) -> str:
+                return f"{100 * sum(hits) / len(items):.1f}%"
+
             lines.append(
                 f"| {name} {scope} | {len(items)} | {share(first[t][0] == i for i, t in items)} | "
                 f"{share(second[t][0] == i for i, t in items)} | "

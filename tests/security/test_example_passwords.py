@@ -22,7 +22,7 @@ def example_values() -> dict:
 def preflight(env: dict) -> subprocess.CompletedProcess:
     """endpoints.scale.yml itself, with the variables of a copied .env.example."""
     return subprocess.run(
-        [str(BIN / "python"), "-m", "channels.preflight", str(ROOT / "endpoints.scale.yml")], cwd=ROOT,
+        [str(BIN / "python"), "-m", "footdrop_rasa.channels.preflight", str(ROOT / "endpoints.scale.yml")], cwd=ROOT,
         capture_output=True, text=True, timeout=120, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env},
     )
 

@@ -1,7 +1,7 @@
 """A patient's REST conversation belongs to the client that started it (issue 16): knowing its
 ``sender`` id is not enough to read or continue it. Probed as someone on the network would,
 against the real, trained server (``tests/conftest.py``'s ``assistant``), with the README's
-protocol (``channels/ownership.py``)."""
+protocol (``footdrop_rasa/channels/ownership.py``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import uuid
 import pytest
 import requests
 
-from actions.questions import load_questions
-from channels import ownership
+from footdrop.check_questions import load_questions
+from footdrop_rasa.channels import ownership
 from tests.rest_client import SECRETS, send, stored_id
 
 QUESTIONS = load_questions()
@@ -38,7 +38,7 @@ def victim_mid_check(assistant: str) -> tuple:
     """A patient three answers into the symptom check; returns (sender, secret, the replies so far)."""
     sender = uuid.uuid4().hex
     replies = send(assistant, "check my symptoms", sender).json()
-    for slot, title in VICTIM_ANSWERS.items():
+    for title in VICTIM_ANSWERS.values():
         button = next(b for b in replies[-1]["buttons"] if b["title"] == title)
         replies = send(assistant, button["payload"], sender).json()
     return sender, SECRETS[(assistant, sender)], replies
@@ -100,7 +100,7 @@ def test_a_secret_the_client_chose_is_never_taken_for_a_new_conversation(assista
 
 
 async def test_claim_keeps_a_stored_conversation_only_for_its_secret():
-    """channels/ownership.claim, the one rule both channels follow."""
+    """footdrop_rasa/channels/ownership.claim, the one rule both channels follow."""
     secret = ownership.new_secret()
     stored = {ownership.conversation_id("me", secret)}
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.questions import load_questions
-from channels import ownership
+from footdrop.check_questions import load_questions
+from footdrop_rasa.channels import ownership
 from tests.serve_support import serve
 
 QUESTIONS = load_questions()

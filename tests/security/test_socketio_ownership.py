@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from actions.questions import load_questions
-from channels import ownership
+from footdrop.check_questions import load_questions
+from footdrop_rasa.channels import ownership
 from tests.test_sessions import Patient
 
 QUESTIONS = load_questions()

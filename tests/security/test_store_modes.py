@@ -1,6 +1,6 @@
 """The SQLite conversation store holds every patient's messages in clear: other users of the
 machine must not read it (issue 16). `scripts/serve` (`make serve`, `make run`) runs
-`channels.preflight` before Rasa starts; these run it the same way, as a process, with the
+`footdrop_rasa.channels.preflight` before Rasa starts; these run it the same way, as a process, with the
 everyday umask 022 under which the store used to be created 0644 in a 0755 folder."""
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ def mode(path: Path) -> int:
 def preflight(tmp_path: Path, db: Path) -> subprocess.CompletedProcess:
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"version": "3.1", "tracker_store": {
-        "type": "stores.sqlite.SQLiteTrackerStore", "db": str(db)}}))
+        "type": "footdrop_rasa.stores.sqlite.SQLiteTrackerStore", "db": str(db)}}))
     return subprocess.run(
-        [str(BIN / "python"), "-m", "channels.preflight", str(endpoints)], cwd=ROOT, capture_output=True,
+        [str(BIN / "python"), "-m", "footdrop_rasa.channels.preflight", str(endpoints)], cwd=ROOT, capture_output=True,
         text=True, timeout=120, env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
         preexec_fn=lambda: os.umask(0o022),
     )
@@ -82,4 +82,4 @@ def test_a_store_that_cannot_be_made_private_stops_the_start_with_the_fix(tmp_pa
 
 def test_make_serve_runs_the_check_before_anything_opens_the_store():
     serve = (ROOT / "scripts" / "serve").read_text()
-    assert serve.index("umask 077") < serve.index("mkdir -p var") < serve.index("channels.preflight") < serve.index("rasa run")
+    assert serve.index("umask 077") < serve.index("mkdir -p var") < serve.index("footdrop_rasa.channels.preflight") < serve.index("rasa run")

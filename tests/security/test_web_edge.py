@@ -31,7 +31,7 @@ def demo_page(assistant, web_port) -> Iterator[str]:
     httpd.server_close()
 
 
-def test_the_demo_page_and_its_widget_work_under_the_policy(browser: Browser, demo_page, domain):
+def test_the_demo_page_and_its_widget_work_under_the_policy(browser: Browser, demo_page, domain):  # noqa: F811 (the fixture)
     context = browser.new_context()
     page = context.new_page()
     console = []

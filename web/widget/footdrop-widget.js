@@ -55,7 +55,7 @@
   }
   let sessionId = load('fdw.session');
   if (!/^[0-9a-f-]{36}$/i.test(sessionId)) sessionId = uuid4();
-  // The conversation's secret (channels/ownership.py): without it, the session id alone
+  // The conversation's secret (footdrop_rasa/channels/ownership.py): without it, the session id alone
   // does not reach the conversation after a reload or a reconnect.
   let secret = load('fdw.secret');
   if (!/^[A-Za-z0-9_-]{32}$/.test(secret || '')) secret = null;

@@ -5,7 +5,7 @@ create tables", serves anyway, and keeps every conversation in memory only (its
 FailSafeTrackerStore), so they are lost at the next restart. Run this first; it exits with 1 and
 a message naming the store and where it was looked for:
 
-    python -m channels.preflight endpoints.yml
+    python -m footdrop_rasa.channels.preflight endpoints.yml
 
 It reads the file as Rasa does (``${VARIABLES}`` from the environment) and builds the same
 database address as Rasa's SQLTrackerStore. Other store types are not checked.
@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-from stores import SQL_STORE_TYPES
+from footdrop_rasa.stores import SQL_STORE_TYPES
 
 CONNECT_TIMEOUT = 5  # seconds, for a database or Redis that does not answer at all
 PRIVATE_FOLDER = 0o700

@@ -32,7 +32,7 @@ from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 
-from actions.clinic import load_clinic
+from footdrop.clinic import load_clinic
 from footdrop.errors import describe
 from footdrop.limits import TOO_FAST, TOO_MANY, ConversationLimits, Limits
 
@@ -193,7 +193,7 @@ def conversation_exists(app: Any) -> Callable[[str], Awaitable[bool]]:
 
     Rasa wraps the configured store in a ``FailSafeTrackerStore``, whose ``exists`` is the
     base class's: read and rebuild the whole conversation. When the configured store has its
-    own (stores/sqlite.py: one indexed row), this calls it; for Rasa's own SQL store
+    own (footdrop_rasa/stores/sqlite.py: one indexed row), this calls it; for Rasa's own SQL store
     (PostgreSQL, endpoints.scale.yml) it asks for one row of its events table. Like the
     wrapper, it treats a store that fails as holding nothing (logged by error type).
     """

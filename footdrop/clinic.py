@@ -4,7 +4,7 @@
 that names the file and the field ("clinic.yml: 'phone' must be ..."), so a mistake is
 caught when the action server starts (and by ``make test``), not in front of a patient.
 
-    python -m actions.clinic            # checks clinic.yml, prints what patients will see
+    python -m footdrop.clinic            # checks clinic.yml, prints what patients will see
 """
 
 from __future__ import annotations
@@ -41,11 +41,18 @@ class Clinic:
         return asdict(self)
 
 
-def _text(raw: Dict[str, Any], field: str, where: str, required: bool = True) -> Optional[str]:
+def _text(raw: Dict[str, Any], field: str, where: str) -> str:
+    """A field clinic.yml must have, checked (see ``_optional_text``)."""
+    value = _optional_text(raw, field, where)
+    if value is None:
+        raise ClinicConfigError(f"{where}: '{field}' is missing; add a line `{field}: ...`")
+    return value
+
+
+def _optional_text(raw: Dict[str, Any], field: str, where: str) -> Optional[str]:
+    """A field's text, on one line, or None when it is absent or blank."""
     value = raw.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ClinicConfigError(f"{where}: '{field}' is missing; add a line `{field}: ...`")
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
@@ -75,12 +82,12 @@ def parse_clinic(raw: Any, where: str = "clinic.yml") -> Clinic:
         raise ClinicConfigError(
             f"{where}: 'phone' must be a phone number (digits, spaces, + - ( ) .), not {phone!r}"
         )
-    booking_url = _text(raw, "booking_url", where, required=False)
+    booking_url = _optional_text(raw, "booking_url", where)
     if booking_url is not None and not _URL.match(booking_url):
         raise ClinicConfigError(
             f"{where}: 'booking_url' must start with https:// or http://, not {booking_url!r}"
         )
-    emergency = _text(raw, "emergency_number", where, required=False) or "911"
+    emergency = _optional_text(raw, "emergency_number", where) or "911"
     if not _EMERGENCY.match(emergency):
         raise ClinicConfigError(
             f"{where}: 'emergency_number' must be the local emergency number in digits "

@@ -13,14 +13,14 @@ issues it, or as the widget's ``crypto.randomUUID()`` writes it), else the clien
 one; and a connection's messages always go to the session it was confirmed, whatever
 ``session_id`` they carry.
 
-Knowing a live session's id is not enough either (``channels/ownership.py``): a session has a
+Knowing a live session's id is not enough either (``footdrop_rasa/channels/ownership.py``): a session has a
 secret, and its conversation and its room (where the replies go) are named by both.
 ``session_confirm`` sends ``{"session_id": ..., "conversation_secret": ...}``; a later
 ``session_request`` (a reload, a reconnect) continues the conversation only when it brings
 that secret, and otherwise gets the same session id with a fresh secret: a fresh conversation
 in a room of its own.
 
-Messages get the same kind replies as on the REST channel (``channels/kind.py``): one over
+Messages get the same kind replies as on the REST channel (``footdrop_rasa/channels/kind.py``): one over
 2,000 characters or not text is answered without reaching the assistant, and a turn that sends
 no message, fails, or takes longer than ``reply_timeout`` seconds gets the clinic fallback.
 The same per-conversation limits apply (``footdrop/limits.py``): a message past a
@@ -41,7 +41,7 @@ data, like every other bot message.
 
 credentials.yml::
 
-    channels.socketio_origin.OriginCheckedSocketIOInput:
+    footdrop_rasa.channels.socketio_origin.OriginCheckedSocketIOInput:
       allowed_origins: ["http://localhost:8080"]
       session_persistence: true
       reply_timeout: 20
@@ -63,9 +63,9 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from channels import kind, ownership
-from channels.draining import close_connections_when_stopping
-from channels.memory import freeze_after_start
+from footdrop_rasa.channels import kind, ownership
+from footdrop_rasa.channels.draining import close_connections_when_stopping
+from footdrop_rasa.channels.memory import freeze_after_start
 from footdrop.limits import ConversationLimits
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.clinic import load_clinic
+from footdrop.clinic import load_clinic
 from footdrop.clarify import (
     after_safety_question,
     buttons,

@@ -16,7 +16,7 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 class TerminologyEntityExtractor(SpacyEntityExtractor):
     """Like Rasa's ``SpacyEntityExtractor``, but the value is the canonical term.
 
-    ``nlu_components/terminology.yml`` gives each phrase a canonical value, which the
+    ``content/terminology.yml`` gives each phrase a canonical value, which the
     EntityRuler stores as the pattern id: "AFO" and "splint" both come out as
     ``device: brace``. The words the patient typed stay available via start/end.
     """

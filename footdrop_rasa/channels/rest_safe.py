@@ -13,11 +13,11 @@ without a ``sender`` under one shared conversation, "default". This channel inst
 - keeps ``metadata`` only when it is a small, flat object (``kind.flat_metadata``): it is
   stored with every message in the patient database;
 - answers a message over 2,000 characters with ``TOO_LONG``, without passing it on;
-- answers with the clinic fallback (``channels/kind.py``) when the assistant produced no
+- answers with the clinic fallback (``footdrop_rasa/channels/kind.py``) when the assistant produced no
   message, raised, or took longer than ``reply_timeout`` seconds (it then finishes the turn
   in the background, so the conversation stays consistent);
 - gives a message without a usable ``sender`` a conversation of its own (a fresh uuid4);
-- gives each conversation an owner (``channels/ownership.py``): the reply that starts one ends
+- gives each conversation an owner (``footdrop_rasa/channels/ownership.py``): the reply that starts one ends
   with ``{"custom": {"conversation_secret": ...}}``, and only a later message whose
   ``metadata`` carries that secret continues it; any other message, whatever its ``sender``,
   starts a fresh conversation with a secret of its own (the secret is never stored, and
@@ -32,7 +32,7 @@ Replies come as one JSON list, as from Rasa's channel (``?stream=true`` is not s
 
 credentials.yml::
 
-    channels.rest_safe.SafeRestInput:
+    footdrop_rasa.channels.rest_safe.SafeRestInput:
       reply_timeout: 20
       messages_per_minute: 30         # optional, footdrop/limits.py's defaults
       message_burst: 20
@@ -51,9 +51,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import kind, ownership
-from channels.draining import close_connections_when_stopping
-from channels.memory import freeze_after_start
+from footdrop_rasa.channels import kind, ownership
+from footdrop_rasa.channels.draining import close_connections_when_stopping
+from footdrop_rasa.channels.memory import freeze_after_start
 from footdrop.limits import TOO_FAST, ConversationLimits
 
 logger = logging.getLogger(__name__)

@@ -8,20 +8,21 @@ Rasa's ``SpacyNLP`` loads the result from disk by path (``config.yml``), so the 
 of the NLU pipeline uses Rasa's own spaCy components. This module imports nothing
 from Rasa.
 
-    python -m nlu_components.spacy_pipeline build/spacy/en_footdrop
+    python -m footdrop.language build/spacy/en_footdrop
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List, cast
 
 import spacy
 import yaml
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
-TERMINOLOGY_FILE = Path(__file__).with_name("terminology.yml")
+TERMINOLOGY_FILE = Path(__file__).resolve().parent.parent / "content" / "terminology.yml"
 
 Terminology = Dict[str, Dict[str, List[str]]]
 
@@ -50,7 +51,7 @@ def load_terminology(path: Path = TERMINOLOGY_FILE) -> Terminology:
     return data
 
 
-def entity_patterns(terminology: Terminology) -> List[Dict[str, str]]:
+def entity_patterns(terminology: Terminology) -> List[Dict[str, Any]]:
     """One EntityRuler phrase pattern per phrase, labelled with its entity type.
 
     The pattern ``id`` carries the canonical value; spaCy exposes it as ``ent.ent_id_``.
@@ -68,7 +69,7 @@ def build_pipeline(terminology: Terminology) -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     # LOWER: Rasa hands the raw message to entity extraction, so match case-insensitively.
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
     # Loads the lookup tables from spacy-lookups-data; they are saved with the pipeline.
     nlp.initialize()
     ruler.add_patterns(entity_patterns(terminology))

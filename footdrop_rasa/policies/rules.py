@@ -16,7 +16,7 @@ against the stories, so there the policy is plain RulePolicy.
 config.yml::
 
     policies:
-      - name: policies.rules.CachedRulePolicy
+      - name: footdrop_rasa.policies.rules.CachedRulePolicy
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ signs in a message are the red-flag detector's job: ``footdrop.red_flags``.)
 
 How it works: the text is normalised (case, apostrophes, contractions, emoji, stretched
 letters, a few abbreviations, one-letter typos of key words such as "lft" or "rigth"), then run
-through the project's blank spaCy pipeline (``nlu_components.spacy_pipeline.build_pipeline``:
+through the project's blank spaCy pipeline (``footdrop.language.build_pipeline``:
 rule tokenizer + lookup lemmas). spaCy ``Matcher`` rules find body locations, symptoms, times,
 events and ConText-style modifier cues (negation before/after a target, uncertainty,
 hypothetical, future). A cue's scope runs through its clause and stops at a terminator
@@ -38,10 +38,11 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.pipeline import Lemmatizer
 from spacy.util import filter_spans
 
 __all__ = [
@@ -688,7 +689,7 @@ def _resources() -> _Resources:
 
 def _build_resources() -> _Resources:
     # The project's own pipeline: same tokenizer and lookup lemmas as the NLU model.
-    from nlu_components.spacy_pipeline import build_pipeline, load_terminology
+    from footdrop.language import build_pipeline, load_terminology
 
     nlp = build_pipeline(load_terminology())
     if "entity_ruler" in nlp.pipe_names:  # our rules do not use its entities
@@ -712,7 +713,7 @@ def _build_resources() -> _Resources:
     lexicon.update(ANCHORS | GENERIC | QSTART | TERMINATORS | VERBISH | set(UNIT_DAYS))
     lexicon.update(NUMBER_WORDS)
     vocabulary: Set[str] = set(nlp.Defaults.stop_words) | lexicon
-    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    table = cast(Lemmatizer, nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
     vocabulary.update(str(v) for v in table.values())
     return _Resources(nlp=nlp, matchers=matchers, vocabulary=vocabulary, lemma_table=table)
 
@@ -1173,12 +1174,12 @@ def _scope_cues(a: _Analysis) -> None:
     for cue in a.of("UNCERTAIN"):
         a.uncertain.update(forward(cue))
     for cue in a.of("HYPO"):
-        scope = list(forward(cue))
+        hypothetical = list(forward(cue))
         # "if my face is drooping" describes what is happening; "if my face droops" does not
         if any(a.words[t] in ("is", "are", "was", "were", "has", "have", "had", "been", "keeps",
-                              "started", "began", "went", "gone", "am") for t in scope):
+                              "started", "began", "went", "gone", "am") for t in hypothetical):
             continue
-        a.hypothetical.update(scope)
+        a.hypothetical.update(hypothetical)
     for cue in a.of("FUTURE"):
         a.future.update(forward(cue, limit=6))
 
@@ -1671,7 +1672,7 @@ def _shin_swelling(a: _Analysis, f: "_Finding") -> bool:
 BETTER = {  # words before "better" that make it about the foot getting better
     "getting", "got", "gotten", "gets", "is", "feels", "feel", "feeling", "been", "much", "bit",
     "slightly", "little", "now", "already", "slowly", "far", "lot", "seems", "looks", "its", "it",
-    "any", "no", "bit", "abit", "slowly", "gradually",
+    "any", "no", "abit", "gradually",
 }
 
 

@@ -30,7 +30,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 
 class ConversationRedisLockStore(RedisLockStore):
-    """endpoints.yml: `lock_store: {type: locks.conversation_lock.ConversationRedisLockStore,
+    """endpoints.yml: `lock_store: {type: footdrop_rasa.locks.conversation_lock.ConversationRedisLockStore,
     url, port, db, password, key_prefix}`: the same keys as Rasa's `type: redis`."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:

@@ -24,7 +24,7 @@ every held-out message.
 
 config.yml::
 
-    - name: nlu_components.diet.QuickDIETClassifier
+    - name: footdrop_rasa.nlu.diet.QuickDIETClassifier
       epochs: ...   # DIETClassifier's options
 """
 

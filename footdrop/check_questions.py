@@ -1,6 +1,6 @@
 """The symptom check's questions, from the staff-editable ``content/symptom_check.yml``.
 
-Imports nothing from Rasa. ``load_questions()`` checks the file against ``actions.triage``:
+Imports nothing from Rasa. ``load_questions()`` checks the file against ``footdrop.triage``:
 one entry per question the triage asks, each with ``ask`` and ``again`` text and buttons.
 """
 
@@ -13,7 +13,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from actions import triage
+from footdrop import triage
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "content" / "symptom_check.yml"
 

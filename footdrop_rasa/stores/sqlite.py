@@ -15,7 +15,7 @@ and what its queries return, and changes how the file is opened and read:
   Rasa's own queries written as plain SQL on a pooled connection. Through SQLAlchemy's ORM
   they cost about 9 ms a message, a quarter of the server's time; as plain SQL about 2 ms.
   Same rows, same order, same rule for what the current session is (below);
-- whether a conversation is stored (asked for every message, channels/ownership.py) is one
+- whether a conversation is stored (asked for every message, footdrop_rasa/channels/ownership.py) is one
   indexed row, not the whole conversation read back;
 - reading turns each stored event back into its Rasa event class, found by its name. Rasa
   searches all event classes for every event it reads (``Event.resolve_by_type``), 5% of the
@@ -87,7 +87,7 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
-    """`tracker_store: {type: stores.sqlite.SQLiteTrackerStore, db: var/tracker.db}`."""
+    """`tracker_store: {type: footdrop_rasa.stores.sqlite.SQLiteTrackerStore, db: var/tracker.db}`."""
 
     def __init__(
         self,
@@ -142,7 +142,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
     async def exists(self, conversation_id: Text) -> bool:
         """Whether a conversation is stored: one indexed row looked up, where Rasa's default
         reads and rebuilds the whole conversation. The channels ask it for every message
-        (channels/ownership.py)."""
+        (footdrop_rasa/channels/ownership.py)."""
         with self._cursor() as (_connection, cursor):
             return cursor.execute(ANY_EVENT, {"sender": conversation_id}).fetchone() is not None
 
