@@ -11,7 +11,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-from footdrop_rasa.nlu.diet import QuickDIETClassifier
+from footdrop_rasa.nlu.diet import QUICK, QuickDIETClassifier
 from tests.conftest import load_yaml
 from tools import check
 
@@ -38,10 +38,13 @@ def test_intents_and_confidences_are_those_of_rasas_loader(trained_model: Path, 
     # Predictions go to the traced graph (call_traced_graph's function, not tf.function's).
     assert diet(quick).model._tf_predict_step.__name__ == "<lambda>"
     ours = parses(quick, texts)
-    # The model file again, loaded by Rasa's DIETClassifier code (a training step, then the weights).
-    monkeypatch.setattr(QuickDIETClassifier, "_load_model_class",
-                        classmethod(DIETClassifier._load_model_class.__func__))
-    rasas = parses(Agent.load(str(trained_model)), texts)
+    # The model file again, with the switch back (`quick: false`): loaded and asked by Rasa's
+    # DIETClassifier code (a training step, then the weights; tf.function's dispatch).
+    monkeypatch.setattr(QuickDIETClassifier, "get_default_config",
+                        staticmethod(lambda: {**DIETClassifier.get_default_config(), QUICK: False}))
+    stock = Agent.load(str(trained_model))
+    assert diet(stock).model._tf_predict_step.__name__ != "<lambda>"
+    rasas = parses(stock, texts)
     assert len(ours) == len(rasas) == len(texts) > 300
     for mine, theirs in zip(ours, rasas):
         assert mine["intent"]["name"] == theirs["intent"]["name"], mine["text"]
@@ -50,3 +53,13 @@ def test_intents_and_confidences_are_those_of_rasas_loader(trained_model: Path, 
         for a, b in zip(mine["intent_ranking"], theirs["intent_ranking"]):
             assert a["confidence"] == pytest.approx(b["confidence"], abs=1e-6), mine["text"]
 
+
+
+def test_on_another_rasa_release_the_start_stops_naming_the_switch(trained_model: Path, monkeypatch):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(Exception) as stopped:
+        Agent.load(str(trained_model))
+    message = str(stopped.value) + str(stopped.value.__cause__ or "")
+    assert "QuickDIETClassifier" in message and "quick: false" in message and "3.7.0" in message

@@ -16,7 +16,8 @@ from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from footdrop_rasa.policies.rules import CachedRulePolicy
+from footdrop_rasa.policies.rules import REMEMBER_STATES, CachedRulePolicy
+from footdrop_rasa.rasa_version import UntestedRasaError
 from tests.conftest import ROOT
 
 
@@ -31,6 +32,16 @@ def policies(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> T
         return cls.load({**cls.get_default_config(), **node.config}, storage, node.resource, context)
 
     return load(CachedRulePolicy), load(RulePolicy), metadata.domain
+
+
+@pytest.fixture(scope="module")
+def loader(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Loads the trained model's rule policy as CachedRulePolicy with extra options."""
+    storage, metadata = LocalModelStorage.from_model_archive(tmp_path_factory.mktemp("model"), trained_model)
+    node = next(n for n in metadata.predict_schema.nodes.values() if n.uses is CachedRulePolicy)
+    context = ExecutionContext(metadata.predict_schema, metadata.model_id)
+    return lambda **options: CachedRulePolicy.load(
+        {**CachedRulePolicy.get_default_config(), **node.config, **options}, storage, node.resource, context)
 
 
 def conversations(domain: Domain) -> List[DialogueStateTracker]:
@@ -70,3 +81,21 @@ def test_the_rules_that_fit_are_the_same_for_each_lookup_and_state(policies):
             expected = RulePolicy._get_possible_keys(plain, lookup, states)
             assert ours._get_possible_keys(lookup, states) == expected
             assert ours._get_possible_keys(lookup, states) == expected  # remembered
+
+
+def test_remember_states_false_is_rulepolicy_itself(loader, policies):
+    _ours, plain, domain = policies
+    stock = loader(**{REMEMBER_STATES: False})
+    for tracker in conversations(domain)[::5]:
+        assert stock.predict_action_probabilities(tracker, domain).probabilities == \
+            plain.predict_action_probabilities(tracker, domain).probabilities
+    assert stock._fitting is None  # nothing remembered: RulePolicy's own search each time
+
+
+def test_on_another_rasa_release_it_stops_naming_the_switch(loader, monkeypatch):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(UntestedRasaError, match="remember_states: false"):
+        loader()
+    assert loader(**{REMEMBER_STATES: False})._fitting is None  # the switch runs on it

@@ -8,6 +8,7 @@ import sqlite3
 import uuid
 from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
@@ -161,3 +162,43 @@ def test_rasas_own_sql_store_is_asked_for_one_row_too(tmp_path):
     plain.retrieve = lambda *args, **kwargs: reads.append(args)
     assert asyncio.run(exists("someone")) is True and asyncio.run(exists("nobody")) is False
     assert reads == []
+
+
+def test_plain_sql_false_reads_and_writes_through_rasas_own_code(tmp_path, monkeypatch):
+    calls = []
+    for name in ("_retrieve", "save", "exists"):
+        original = getattr(SQLTrackerStore, name)
+
+        async def spy(self, *args, _original=original, _name=name):
+            calls.append(_name)
+            return await _original(self, *args)
+        monkeypatch.setattr(SQLTrackerStore, name, spy)
+    db = tmp_path / "tracker.db"
+    stock = SQLiteTrackerStore(domain=DOMAIN, db=str(db), plain_sql=False)
+    tracker = conversation(stock, "patient", turns=2)
+    assert asyncio.run(stock.exists("patient"))
+    assert [e.as_dict() for e in asyncio.run(stock.retrieve("patient")).events] == [e.as_dict() for e in tracker.events]
+    assert {"_retrieve", "save", "exists"} <= set(calls)
+    with stock.engine.connect() as connection:  # the write-ahead log and full syncs stay
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    stock.engine.dispose()
+    # The same file read by the plain-SQL store: the same events.
+    calls.clear()
+    fast = SQLiteTrackerStore(domain=DOMAIN, db=str(db))
+    assert [e.as_dict() for e in asyncio.run(fast.retrieve("patient")).events] == [e.as_dict() for e in tracker.events]
+    assert calls == []  # its own SQL, not Rasa's code
+    fast.engine.dispose()
+
+
+def test_on_another_rasa_release_the_store_stops_naming_the_switch(tmp_path, monkeypatch):
+    import rasa
+
+    from footdrop_rasa.rasa_version import UntestedRasaError
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(UntestedRasaError, match="plain_sql: false"):
+        SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    store = SQLiteTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), plain_sql=False)
+    conversation(store, "patient", turns=1)
+    assert asyncio.run(store.exists("patient"))
+    store.engine.dispose()

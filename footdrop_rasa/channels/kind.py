@@ -10,11 +10,12 @@ Shared by the REST channel (``rest_safe.py``) and the widget's socket.io channel
   custom action fail (action server down, 5xx, too slow) or took longer than the channel's
   ``reply_timeout``: sorry, try again, or call the clinic (phone from clinic.yml).
 
-``bound_action_wait()`` cuts Rasa's wait for an action from 300 s to FOOTDROP_ACTION_TIMEOUT.
+``configure()``, run when Rasa creates a channel, installs footdrop_rasa/rasa_patches.py (Rasa's
+wait for an action cut from 300 s to FOOTDROP_ACTION_TIMEOUT, failed actions counted per turn,
+database errors logged without their parameters).
 
 Nothing here logs what a patient wrote: ``describe()`` names an error by its type and where it
-happened, because the message of an error can quote the conversation; and database errors,
-which Rasa logs in full, leave out their query's parameters.
+happened, because the message of an error can quote the conversation.
 """
 
 from __future__ import annotations
@@ -22,19 +23,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import unicodedata
 import uuid
-from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
-import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 
 from footdrop.clinic import load_clinic
 from footdrop.errors import describe
 from footdrop.limits import TOO_FAST, TOO_MANY, ConversationLimits, Limits
+from footdrop_rasa import rasa_patches
 
 logger = logging.getLogger(__name__)
 
@@ -106,29 +105,8 @@ def configure(reply_timeout: Any = DEFAULT_REPLY_TIMEOUT) -> float:
     if isinstance(reply_timeout, bool) or not isinstance(reply_timeout, (int, float)) or reply_timeout <= 0:
         raise ValueError("credentials.yml: 'reply_timeout' must be a number of seconds, e.g. 20")
     fallback_text()
-    bound_action_wait()
+    rasa_patches.install()
     return float(reply_timeout)
-
-
-def bound_action_wait() -> float:
-    """Makes Rasa wait at most FOOTDROP_ACTION_TIMEOUT seconds (default 10) for an action.
-
-    Rasa 3.6 calls the action server with ``timeout=DEFAULT_REQUEST_TIMEOUT`` (300 s, a global
-    of ``rasa.core.actions.action`` read at each call; endpoints.yml cannot change it), holding
-    the conversation's lock all along, so every later message of that patient waits too. Set
-    here, in the Rasa server that loads these channels, a slow action fails after this many
-    seconds: Rasa logs it, the patient gets the fallback and the conversation goes on.
-    """
-    try:
-        seconds = float(os.environ.get("FOOTDROP_ACTION_TIMEOUT", "10"))
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise ValueError("FOOTDROP_ACTION_TIMEOUT must be a number of seconds above 0, e.g. 10")
-    import rasa.core.actions.action as remote_actions
-
-    remote_actions.DEFAULT_REQUEST_TIMEOUT = seconds
-    return seconds
 
 
 @lru_cache(maxsize=1)
@@ -239,31 +217,6 @@ def new_session_id() -> str:
     return uuid.uuid4().hex
 
 
-# The failed custom actions of the turn being answered. Rasa 3.6's processor logs a failed
-# action (action server down, 5xx, timeout) and carries on as if it had run, which leaves the
-# patient with silence or a confusing "not sure I understood"; its log record is the only sign.
-_turn: ContextVar[Optional[Dict[str, int]]] = ContextVar("footdrop_turn", default=None)
-
-
-class _CountFailedActions(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        turn = _turn.get()
-        if turn is not None and str(record.msg).startswith("Encountered an exception while running action"):
-            turn["failed_actions"] += 1
-        return True  # counts, never hides
-
-
-logging.getLogger("rasa.core.processor").addFilter(_CountFailedActions())
-
-
-@sqlalchemy.event.listens_for(sqlalchemy.engine.Engine, "handle_error")
-def _hide_parameters(context: Any) -> None:
-    """A database error's message quotes its query's parameters: the conversation's events,
-    a patient's words among them. Rasa logs it in full when the tracker store fails."""
-    if context.sqlalchemy_exception is not None:
-        context.sqlalchemy_exception.hide_parameters = True
-
-
 async def answer_within(
     turn: Awaitable[Any], timeout: float, sent: Callable[[], int], sender_id: Text
 ) -> Optional[Text]:
@@ -271,10 +224,7 @@ async def answer_within(
     turn sent nothing, raised, had a custom action fail, or is late (it then carries on in the
     background), else None. ``sent()`` counts the bot messages the turn has sent so far.
     """
-    failures = {"failed_actions": 0}
-    token = _turn.set(failures)
-    task = asyncio.ensure_future(turn)  # the task runs in a copy of this context, with `failures`
-    _turn.reset(token)
+    task, failures = rasa_patches.run_counting_failed_actions(turn)
     try:
         # shield: on timeout the turn goes on (its events still reach the tracker store).
         await asyncio.wait_for(asyncio.shield(task), timeout)

@@ -22,10 +22,15 @@ Training, the model file, the options and every prediction are DIETClassifier's:
 tests/test_diet.py compares this classifier's intents and confidences with Rasa's loader on
 every held-out message.
 
+Both rely on Rasa 3.6.21's private code (``_load_model_class``, ``_tf_predict_step``): on
+another Rasa release the start stops with an error saying so (footdrop_rasa/rasa_version.py).
+``quick: false`` makes this component DIETClassifier itself, loaded and asked as Rasa does.
+
 config.yml::
 
     - name: footdrop_rasa.nlu.diet.QuickDIETClassifier
       epochs: ...   # DIETClassifier's options
+      quick: true   # false: Rasa's own loading and asking
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
+
+from footdrop_rasa.rasa_version import require_tested_rasa
+
+#: the option that switches this component back to DIETClassifier's own loading and asking
+QUICK = "quick"
 
 
 def call_traced_graph(model: RasaModel) -> None:
@@ -63,6 +73,10 @@ def call_traced_graph(model: RasaModel) -> None:
 class QuickDIETClassifier(DIETClassifier):
     """DIETClassifier that loads without a training step and predicts through its traced graph."""
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DIETClassifier.get_default_config(), QUICK: True}
+
     @classmethod
     def _load_model_class(
         cls,
@@ -73,9 +87,13 @@ class QuickDIETClassifier(DIETClassifier):
         config: Dict[Text, Any],
         finetune_mode: bool,
     ) -> RasaModel:
-        if finetune_mode:  # training goes on: the optimizer's state must be loaded too
+        # Fine-tuning goes on training: the optimizer's state must be loaded too, as Rasa does.
+        if finetune_mode or not config.get(QUICK, True):
             return super()._load_model_class(tf_model_file, model_data_example, label_data,
                                              entity_tag_specs, config, finetune_mode)
+        require_tested_rasa("QuickDIETClassifier (footdrop_rasa/nlu/diet.py)",
+                            "DIETClassifier._load_model_class, RasaModel._tf_predict_step",
+                            "set `quick: false` under it in config.yml and train again")
         # As Rasa's loader: the network, and an example of the text features it predicts from.
         model = cls.model_class()(
             data_signature=model_data_example.get_signature(),

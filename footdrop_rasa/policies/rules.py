@@ -13,10 +13,15 @@ of the training conversations).
 Only a loaded model remembers: while training, RulePolicy changes its rules as it checks them
 against the stories, so there the policy is plain RulePolicy.
 
+It relies on Rasa 3.6.21's private ``_get_possible_keys`` and ``_is_rule_applicable``: on
+another Rasa release the start stops with an error saying so (footdrop_rasa/rasa_version.py).
+``remember_states: false`` makes it RulePolicy itself.
+
 config.yml::
 
     policies:
       - name: footdrop_rasa.policies.rules.CachedRulePolicy
+        remember_states: true   # false: RulePolicy as Rasa runs it
 """
 
 from __future__ import annotations
@@ -30,7 +35,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.generator import State
 
+from footdrop_rasa.rasa_version import require_tested_rasa
+
 MAX_REMEMBERED = 10_000  # latest states remembered; then forgotten all at once and relearned
+#: the option that switches this policy back to RulePolicy's own search
+REMEMBER_STATES = "remember_states"
 
 
 def frozen(state: State) -> Hashable:
@@ -49,6 +58,10 @@ class CachedRulePolicy(RulePolicy):
         # None until loaded (see the module's docstring); then (lookup id, state) -> rule keys.
         self._fitting: Optional[Dict[Tuple[int, Hashable], FrozenSet[Text]]] = None
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**RulePolicy.get_default_config(), REMEMBER_STATES: True}
+
     @classmethod
     def load(
         cls,
@@ -59,7 +72,11 @@ class CachedRulePolicy(RulePolicy):
         **kwargs: Any,
     ) -> "CachedRulePolicy":
         policy = super().load(config, model_storage, resource, execution_context, **kwargs)
-        policy._fitting = {}
+        if config.get(REMEMBER_STATES, True):
+            require_tested_rasa("CachedRulePolicy (footdrop_rasa/policies/rules.py)",
+                                "RulePolicy._get_possible_keys, RulePolicy._is_rule_applicable",
+                                "set `remember_states: false` under it in config.yml and train again")
+            policy._fitting = {}
         return policy
 
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:

@@ -21,6 +21,11 @@ and what its queries return, and changes how the file is opened and read:
   searches all event classes for every event it reads (``Event.resolve_by_type``), 5% of the
   server's time; this store looks the name up in a table of those classes.
 
+The plain SQL repeats Rasa 3.6.21's private query (``SQLTrackerStore._retrieve``, its rule for
+the current session): on another Rasa release the start stops with an error saying so
+(footdrop_rasa/rasa_version.py). ``plain_sql: false`` under ``tracker_store`` in endpoints.yml
+reads and writes through Rasa's own code (the log, the syncs and the pool stay).
+
 ``make purge`` empties the log after deleting (tools/purge.py), so deleted conversations do
 not stay in it. Use Rasa's own ``SQL`` type for PostgreSQL (endpoints.scale.yml).
 """
@@ -41,6 +46,8 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
+
+from footdrop_rasa.rasa_version import require_tested_rasa
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +101,15 @@ class SQLiteTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         db: Text = "rasa.db",
         event_broker: Optional[EventBroker] = None,
+        plain_sql: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("dialect", None)  # always SQLite
+        self.plain_sql = bool(plain_sql)
+        if self.plain_sql:
+            require_tested_rasa("SQLiteTrackerStore (footdrop_rasa/stores/sqlite.py)",
+                                "SQLTrackerStore._retrieve and its session query",
+                                "set `plain_sql: false` under tracker_store in endpoints.yml")
         super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
         url = self.engine.url
         self.engine.dispose()
@@ -122,6 +135,8 @@ class SQLiteTrackerStore(SQLTrackerStore):
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         """As Rasa's: the conversation's current session (or all of it), or None."""
+        if not self.plain_sql:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         sql = ALL_EVENTS if fetch_events_from_all_sessions else CURRENT_SESSION_EVENTS
         with self._cursor() as (_connection, cursor):
             rows = cursor.execute(sql, {"sender": sender_id, "started": SessionStarted.type_name}).fetchall()
@@ -143,11 +158,15 @@ class SQLiteTrackerStore(SQLTrackerStore):
         """Whether a conversation is stored: one indexed row looked up, where Rasa's default
         reads and rebuilds the whole conversation. The channels ask it for every message
         (footdrop_rasa/channels/ownership.py)."""
+        if not self.plain_sql:
+            return await super().exists(conversation_id)
         with self._cursor() as (_connection, cursor):
             return cursor.execute(ANY_EVENT, {"sender": conversation_id}).fetchone() is not None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As Rasa's: store the tracker's events that the current session does not hold yet."""
+        if not self.plain_sql:
+            return await super().save(tracker)
         await self.stream_events(tracker)
         with self._cursor() as (connection, cursor):
             (stored,) = cursor.execute(
