@@ -183,9 +183,11 @@ def test_the_rasa_image_has_what_the_model_loads(services):
     assert instructions(dockerfile, "WORKDIR") == ["WORKDIR /app"]
     command = command_of(services["rasa-1"])
     copied = " ".join(instructions(dockerfile, "COPY"))
-    for needed in ("footdrop_rasa/nlu/", "actions/", "footdrop_rasa/channels/", command[command.index("--model") + 1],
+    for needed in ("footdrop_rasa/", "footdrop/", command[command.index("--model") + 1],
                    command[command.index("--endpoints") + 1], command[command.index("--credentials") + 1]):
         assert needed in copied, f"rasa.Dockerfile does not copy {needed}"
+    # The action server's code is the actions image's, not Rasa's (docs/ARCHITECTURE.md).
+    assert not re.search(r"(^|\s)actions/", copied), "rasa.Dockerfile copies actions/"
     # The project's own classes that config.yml, credentials.yml and endpoints.scale.yml name
     # (module.Class).
     config = load_yaml("config.yml")
@@ -196,6 +198,14 @@ def test_the_rasa_image_has_what_the_model_loads(services):
     for name in custom:
         top = name.split(".")[0]
         assert re.search(rf"(^|\s){top}(/|\.py)\s", copied), f"rasa.Dockerfile does not copy {top} (for {name})"
+
+
+def test_the_actions_image_has_the_actions_and_the_core_and_no_rasa_plug_ins():
+    copied = " ".join(instructions(DOCKER / "actions.Dockerfile", "COPY"))
+    for needed in ("actions/", "footdrop/", "content/", "clinic.yml"):
+        assert re.search(rf"(^|\s){re.escape(needed)}", copied), f"actions.Dockerfile does not copy {needed}"
+    # The rasa-sdk image has no Rasa: the plug-ins could not even be imported there.
+    assert "footdrop_rasa" not in copied
 
 
 def test_the_rasa_entrypoint_refuses_to_run_while_the_stores_do_not_answer(services):
