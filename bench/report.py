@@ -7,6 +7,8 @@
   is above 1 where ours does better (ours/stock for throughput, stock/ours for times and memory).
 - ``write``: reports/bench.json (machine, settings, every figure) and the same name with .png
   (p95 latency and throughput against concurrency, one line per assistant and channel).
+- ``slope_mb_per_hour``, ``growth``: the soak's memory trend of a program over its longest life
+  between restarts, and its verdict.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 CHANNEL_NAMES = {"rest": "REST", "socketio": "socket.io"}
 FAILURES = {"errors": "errors", "empty": "empty replies", "fallbacks": "fallback replies"}
 HIGHER, LOWER = "ours/stock", "stock/ours"  # the ratio is above 1 where ours does better
+#: a process whose memory grows faster than this, over at least 10 minutes, is reported as growing
+GROWTH_MB_PER_HOUR = 20.0
 
 #: a row of the table: label, path in an assistant's results, unit, ratio (HIGHER, LOWER or "": none)
 Row = Tuple[str, List[Any], str, str]
@@ -59,6 +63,33 @@ def summary(outcomes: Sequence[Outcome], start: float, end: float) -> Dict[str, 
         "empty": counts["empty"],
         "fallbacks": counts["fallback"],
         "error_kinds": dict(Counter(o.error for o in outcomes if o.error)),
+    }
+
+
+def slope_mb_per_hour(samples: List[Tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, MB) samples, in MB per hour."""
+    n = len(samples)
+    mean_t = sum(t for t, _ in samples) / n
+    mean_m = sum(m for _, m in samples) / n
+    var = sum((t - mean_t) ** 2 for t, _ in samples)
+    return 0.0 if var == 0 else sum((t - mean_t) * (m - mean_m) for t, m in samples) / var * 3600
+
+
+def growth(samples: List[Tuple[float, float, int]]) -> Dict:
+    """The memory trend of one program from (seconds, MB, pid) samples: over its longest life
+    (one pid) between restarts."""
+    lives: Dict[int, List[Tuple[float, float]]] = {}
+    for t, mb, pid in samples:
+        lives.setdefault(pid, []).append((t, mb))
+    life = max(lives.values(), key=lambda v: v[-1][0] - v[0][0])
+    span = (life[-1][0] - life[0][0]) / 60
+    slope = slope_mb_per_hour(life) if len(life) >= 3 else 0.0
+    return {
+        "minutes_of_its_longest_life": round(span, 1),
+        "mb_first": round(life[0][1]), "mb_last": round(life[-1][1]),
+        "slope_mb_per_hour": round(slope, 1),
+        "verdict": ("too short to tell" if span < 10 else
+                    "grows (leak suspected)" if slope > GROWTH_MB_PER_HOUR else "steady"),
     }
 
 

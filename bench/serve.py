@@ -6,6 +6,10 @@
   `scripts/serve` runs it (``start_action_server``, ``rasa_command``, ``ours_endpoints``; with
   replicas, PostgreSQL and Redis from ``scale_services``) and stock (`rasa init`'s, see
   bench/training.py).
+- ``serve()``: `make serve` as a clinic runs it, scripts/serve (supervisord and every process
+  under it) in a copy of the project whose files are links to this one's, so that its `var/`
+  (the store, supervisord's socket and log) is the copy's own, never the patient database;
+  ``Served.ctl`` is supervisorctl on that copy. Used by bench/soak.py, and usable by tests.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -27,6 +32,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
+SUPERVISORCTL = str(ROOT / ".venv" / "bin" / "supervisorctl")
 MODEL = "models/footdrop.tar.gz"
 #: what every process the benchmarks start gets in its environment: no telemetry, quiet TensorFlow
 QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -39,6 +45,8 @@ SCALE_SERVICES = str(ROOT / "scripts" / "scale-services")
 TICKET_LOCK_LIFETIME = "15"  # as scripts/serve sets it for PROFILE=scale
 READY_POLL_S = 0.25
 START_TIMEOUT_S = 600.0
+#: what a linked copy does not share with the project: its own store and reports
+OWN = {"var", "reports", ".git", ".pytest_cache"}
 
 
 class BenchError(Exception):
@@ -194,3 +202,83 @@ def ours_endpoints(tmp: Path) -> Path:
     path = tmp / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints))
     return path
+
+
+# ---------------------------------------------------------------- make serve, in a linked copy
+
+
+@dataclass
+class Served:
+    project: Path
+    ports: Dict[str, int]
+    log: Path
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        """Rasa's base URL."""
+        return f"http://127.0.0.1:{self.ports['RASA_PORT']}"
+
+    @property
+    def rasa(self) -> str:
+        """Rasa's program name in supervisord."""
+        return f"rasa-{self.ports['RASA_PORT']}"
+
+    def ctl(self, *args: str, timeout: float = 120) -> str:
+        """supervisorctl on this copy's supervisord (its control socket and password). A restart
+        of Rasa waits until it has run 60 s: hence the long timeout."""
+        command = [SUPERVISORCTL, "-c", str(self.project / "var/run/supervisord.conf"), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=self.project).stdout
+
+    def pid(self, program: str) -> int:
+        return int(self.ctl("pid", program).strip())
+
+    def pids(self) -> Dict[str, int]:
+        """The pid of every program running now (health checks left out)."""
+        return running_pids(self.ctl("status"))
+
+
+def running_pids(status: str) -> Dict[str, int]:
+    """The pids in `supervisorctl status` output: `NAME RUNNING pid 123, uptime 0:01:02` lines,
+    `-health` programs left out."""
+    found = {}
+    for line in status.splitlines():
+        parts = line.split()
+        if len(parts) > 3 and parts[1] == "RUNNING" and parts[2] == "pid" and not parts[0].endswith("-health"):
+            found[parts[0]] = int(parts[3].rstrip(","))
+    return found
+
+
+def linked_copy(folder: Path, root: Path = ROOT) -> Path:
+    """folder/project: every entry of `root` linked, except OWN (its own store and reports)."""
+    project = folder / "project"
+    project.mkdir()
+    for entry in root.iterdir():
+        if entry.name not in OWN:
+            (project / entry.name).symlink_to(entry)
+    return project
+
+
+@contextlib.contextmanager
+def serve(folder: Path, root: Path = ROOT, timeout: float = 180, **env: str) -> Iterator[Served]:
+    """Starts scripts/serve in a linked copy of `root` under `folder`, on free ports, with `env`
+    added to its environment; yields once Rasa has loaded its model and the action server
+    answers; stops it with Ctrl-C (SIGINT) after, SIGKILL to its group if still there 90 s later."""
+    project = linked_copy(folder, root)
+    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
+    log = folder / "serve.log"
+    environment = {**os.environ, **QUIET, **{k: str(v) for k, v in ports.items()}, **env}
+    environment.pop("RASA_INTERFACE", None)  # the copy answers on loopback only
+    with log.open("w") as out:
+        process = subprocess.Popen(["scripts/serve"], cwd=project, env=environment, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/", process, log, timeout, 0.5)  # model loaded
+        wait_for_http(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", process, log, timeout, 0.5)
+        yield Served(project, ports, log, process)
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C, as at the terminal
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
