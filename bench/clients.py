@@ -11,17 +11,21 @@ with a wrong one, starts a fresh conversation. The secret's message is not shown
 
 - ``RestConversation``: one REST conversation on an aiohttp session (the bench, the paced
   patients of bench/load.py);
-- ``SocketConversation``: one socket.io connection and session (the bench).
+- ``SocketConversation``: one socket.io connection and session (the bench);
+- ``Secrets``: a blocking client (requests) that keeps the secret of every conversation it
+  started, by server and sender, for programs and tests that send one message at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import aiohttp
+import requests
 import socketio
 
 from footdrop_rasa.channels import ownership
@@ -151,3 +155,52 @@ class SocketConversation:
             await asyncio.wait_for(self.client.disconnect(), TIMEOUT_S)
         except (asyncio.TimeoutError, socketio.exceptions.SocketIOError):
             pass
+
+
+class Secrets:
+    """A blocking client that keeps each conversation's secret, by server and sender, as the
+    protocol asks, and sends it with every later message or ``session_request``."""
+
+    def __init__(self) -> None:
+        self.kept: Dict[Tuple[str, str], str] = {}
+
+    def send(self, base_url: str, message: Any, sender: Optional[str] = None, metadata: Optional[dict] = None,
+             raw: bool = False, timeout: float = 60) -> requests.Response:
+        """Posts a message with the secret the server gave for this sender, if any, in
+        ``metadata``; the reply's secret is kept and, unless ``raw``, its message taken out of
+        the response (as the widget does not show it)."""
+        sender = sender or uuid.uuid4().hex
+        secret = self.kept.get((base_url, sender))
+        sent_metadata = {**(metadata or {}), **({SECRET: secret} if secret else {})}
+        response = requests.post(
+            f"{base_url}{WEBHOOK}",
+            json={"sender": sender, "message": message, **({"metadata": sent_metadata} if sent_metadata else {})},
+            timeout=timeout,
+        )
+        if response.status_code == 200 and isinstance(response.json(), list):
+            replies = self.remember(base_url, sender, response.json())
+            if not raw:
+                response._content = json.dumps(replies).encode("utf-8")
+        return response
+
+    def remember(self, base_url: str, sender: str, replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """Keeps the secret a reply gives for ``sender``'s conversation; the replies without it."""
+        secret = secret_given(replies)
+        if secret:
+            self.kept[(base_url, sender)] = secret
+        return without_secret(replies)
+
+    def stored_id(self, base_url: str, sender: str) -> str:
+        """The id the conversation of ``sender`` (started with ``send``) is stored under; a sender
+        ``send`` never started a conversation for (a socket.io session id) as it is."""
+        return stored_id(sender, self.kept.get((base_url, sender)))
+
+    def session_request(self, base_url: str, session_id: Any) -> Dict[str, Any]:
+        """The widget's ``session_request`` data: the session id, and its secret once one was given."""
+        secret = self.kept.get((base_url, session_id)) if isinstance(session_id, str) else None
+        return {"session_id": session_id, **({SECRET: secret} if secret else {})}
+
+    def confirmed(self, base_url: str, data: Dict[str, Any]) -> str:
+        """Keeps the secret a socket.io ``session_confirm`` gives; returns the session id."""
+        self.kept[(base_url, data["session_id"])] = data[SECRET]
+        return data["session_id"]
