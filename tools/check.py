@@ -9,7 +9,9 @@ fault, and what to do about it, e.g.
 
 All problems are listed (not just the first); the exit status is 1 if there are any, else 0.
 The rules are the ones tests/test_content.py and tests/test_nlu_holdout.py enforce, checked
-here in seconds without training a model or starting the assistant.
+here in seconds without training a model or starting the assistant; and domain.yml's side of the
+symptom check is compared with content/symptom_check.yml, the one list of its questions, and the
+rule that answers a topic question during the check with the topic intents.
 
 Each ``check_*`` function takes a :class:`Project` (the parsed files) and returns a list of
 messages; an empty list means that check passed.
