@@ -8,7 +8,9 @@ How the form treats each message while it is asking a question:
 
 1. an emergency sign, the red-flag safety question's reason ("is this happening now?") or
    the answer to it, "stop" or "why do you ask?": nothing is extracted, so the form rejects
-   the message and the rules for those intents take over (then the form resumes);
+   the message and the rules for those intents take over (then the form resumes). The intent
+   the Rasa server's NLU set decides: an emergency message is not read again here (the
+   red-flag detector reads each message once, there);
 2. an answer to the question asked (button or free text): it fills that slot, and any other
    answer the message states ("left foot, since Monday, no pain") fills those slots too;
 3. a question on another topic ("what is an AFO?"): rejected, answered by its rule, resumed;
@@ -39,6 +41,9 @@ CHECK_DONE_SLOT = "check_done"
 
 # Intents that are never an answer to a question of the form (their rules handle them).
 INTERRUPTING_INTENTS = {"emergency", "red_flag_check", "stop", "why_ask"}
+# The red-flag detector unsure (footdrop_rasa/nlu/red_flags.py): the safety question, unless the
+# message is a plain answer to the question asked.
+UNSURE_INTENT = "red_flag_check"
 # The red-flag safety question: the reply to it answers that question, not the form's.
 SAFETY_QUESTION = "utter_ask_red_flag_now"
 
@@ -110,10 +115,14 @@ class ValidateSymptomForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         if not text or previous_action(tracker) == SAFETY_QUESTION:
             return {}
+        # An emergency, "stop" or "why?": the NLU's intent decides (the red-flag detector has
+        # read the message once, in the Rasa server); the message is not read again here.
+        if intent in INTERRUPTING_INTENTS and intent != UNSURE_INTENT:
+            return {}
         value = parse_answer(requested, text) if requested else None
-        # An interruption, unless the red-flag detector was only unsure about what is a plain
-        # answer to the question asked ("it's getting a bit worse"): that is the answer.
-        if intent in INTERRUPTING_INTENTS and not (intent == "red_flag_check" and value is not None):
+        # The red-flag detector unsure about what is a plain answer to the question asked
+        # ("it's getting a bit worse"): that is the answer; anything else is the safety question's.
+        if intent == UNSURE_INTENT and value is None:
             return {}
         stated = answers.extract_answers(text)
         if value is None:
