@@ -8,7 +8,9 @@ How the form treats each message while it is asking a question:
 
 1. an emergency sign, the red-flag safety question's reason ("is this happening now?") or
    the answer to it, "stop" or "why do you ask?": nothing is extracted, so the form rejects
-   the message and the rules for those intents take over (then the form resumes);
+   the message and the rules for those intents take over (then the form resumes). The intent
+   the Rasa server's NLU set decides: an emergency message is not read again here (the
+   red-flag detector reads each message once, there);
 2. an answer to the question asked (button or free text): it fills that slot, and any other
    answer the message states ("left foot, since Monday, no pain") fills those slots too;
 3. a question on another topic ("what is an AFO?"): rejected, answered by its rule, resumed;
@@ -28,29 +30,33 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from footdrop import answers, triage
-from footdrop.check_questions import load_questions
+from footdrop.check_questions import QuestionsError, is_topic_intent, load_questions, question_order
 from footdrop.questions import is_question
 
 FORM = "symptom_form"
 UNCLEAR_SLOT = "unclear_answer"
-# Every answer the check keeps.
-ALL_SLOTS = tuple(triage.CHOICES)
+# Every answer the check keeps, in the order asked: the questions of content/symptom_check.yml.
+ALL_SLOTS = question_order()
 CHECK_DONE_SLOT = "check_done"
 
 # Intents that are never an answer to a question of the form (their rules handle them).
 INTERRUPTING_INTENTS = {"emergency", "red_flag_check", "stop", "why_ask"}
+# The red-flag detector unsure (footdrop_rasa/nlu/red_flags.py): the safety question, unless the
+# message is a plain answer to the question asked.
+UNSURE_INTENT = "red_flag_check"
 # The red-flag safety question: the reply to it answers that question, not the form's.
 SAFETY_QUESTION = "utter_ask_red_flag_now"
-# Intents that are a question of their own when the message is phrased as a question.
-TOPIC_INTENT_PREFIX = "ask_"
-OTHER_TOPIC_INTENTS = {"bot_identity", "bot_capabilities"}
 
+# The reader of a reply to each question that is not a yes/no one (those use parse_yes_no).
 PARSERS: Dict[str, Callable[[str], Any]] = {
     "affected_side": answers.parse_side,
     "onset": answers.parse_onset,
     "preceded_by": answers.parse_preceded_by,
     "progression": answers.parse_progression,
 }
+_UNREAD = [q.slot for q in load_questions().values() if not q.yes_no and q.slot not in PARSERS]
+if _UNREAD:  # a new question with its own words: its answers could never be read
+    raise QuestionsError(f"content/symptom_check.yml: no reader for the answers to {_UNREAD} in actions/symptom_check.py PARSERS")
 
 def parse_answer(slot: str, text: str) -> Any:
     """The value of ``slot`` in a reply to its own question, or None."""
@@ -58,8 +64,9 @@ def parse_answer(slot: str, text: str) -> Any:
 
 
 def is_topic_question(intent: Optional[str], text: str) -> bool:
-    topical = bool(intent) and (intent.startswith(TOPIC_INTENT_PREFIX) or intent in OTHER_TOPIC_INTENTS)
-    return topical and is_question(text)
+    """A question of its own (a topic intent, phrased as a question): the rule that answers a
+    topic question during the check (data/rules.yml) answers it, then the check goes on."""
+    return is_topic_intent(intent) and is_question(text)
 
 
 def previous_action(tracker: Tracker) -> Optional[str]:
@@ -96,8 +103,8 @@ class ValidateSymptomForm(FormValidationAction):
         # required, so the form ends now and the advice says what to do.
         given = answers_so_far(tracker)
         if triage.emergency_now(given) is not None:
-            return [slot for slot in triage.QUESTIONS if given.get(slot) is not None]
-        return list(triage.QUESTIONS)
+            return [slot for slot in ALL_SLOTS if given.get(slot) is not None]
+        return list(ALL_SLOTS)
 
     @staticmethod
     def answers_in_message(tracker: Tracker) -> Dict[Text, Any]:
@@ -108,10 +115,14 @@ class ValidateSymptomForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         if not text or previous_action(tracker) == SAFETY_QUESTION:
             return {}
+        # An emergency, "stop" or "why?": the NLU's intent decides (the red-flag detector has
+        # read the message once, in the Rasa server); the message is not read again here.
+        if intent in INTERRUPTING_INTENTS and intent != UNSURE_INTENT:
+            return {}
         value = parse_answer(requested, text) if requested else None
-        # An interruption, unless the red-flag detector was only unsure about what is a plain
-        # answer to the question asked ("it's getting a bit worse"): that is the answer.
-        if intent in INTERRUPTING_INTENTS and not (intent == "red_flag_check" and value is not None):
+        # The red-flag detector unsure about what is a plain answer to the question asked
+        # ("it's getting a bit worse"): that is the answer; anything else is the safety question's.
+        if intent == UNSURE_INTENT and value is None:
             return {}
         stated = answers.extract_answers(text)
         if value is None:
@@ -180,7 +191,7 @@ class AskQuestion(Action, ABC):
 # dict: rasa_sdk finds actions among the subclasses, which Python holds only weakly.)
 ASK_ACTIONS = {
     slot: type(f"Ask{slot.title().replace('_', '')}", (AskQuestion,), {"slot": slot, "__module__": __name__})
-    for slot in triage.QUESTIONS
+    for slot in ALL_SLOTS
 }
 
 
@@ -216,15 +227,16 @@ class StopSymptomCheck(Action):
 
 
 class ExplainQuestion(Action):
-    """Answers "why do you ask?" with the reason the triage table gives for that question."""
+    """Answers "why do you ask?" with the question's `why` line (content/symptom_check.yml)."""
 
     def name(self) -> Text:
         return "action_explain_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slot = tracker.get_slot("requested_slot")
-        if slot in triage.WHY:
-            dispatcher.utter_message(text=triage.WHY[slot])
+        questions = load_questions()
+        if slot in questions:
+            dispatcher.utter_message(text=questions[slot].why)
         else:
             dispatcher.utter_message(response="utter_why_ask_outside_check")
         return []

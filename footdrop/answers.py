@@ -45,6 +45,8 @@ from spacy.matcher import Matcher
 from spacy.pipeline import Lemmatizer
 from spacy.util import filter_spans
 
+from footdrop.questions import QUESTION_WORDS, opens_question
+
 __all__ = [
     "parse_side",
     "parse_onset",
@@ -114,16 +116,9 @@ GENERIC = {
     "somebody", "anyone", "anybody", "person", "patients", "you", "your", "condition",
     "conditions", "disease", "diseases", "typically", "usually", "common", "commonly",
 }
-# Question openers, and verbs after which a question is about consequences in general.
-QSTART = {
-    "what", "whats", "why", "how", "which", "who", "can", "could", "does", "do", "did", "is",
-    "are", "will", "would", "should", "may", "might", "shall", "was", "were",
-}
-QSTART_IF_QMARK = {"when", "where", "has", "have", "had", "any"}
-AUX_AFTER_WH = {
-    "do", "does", "did", "is", "are", "was", "were", "can", "could", "should", "will", "would",
-    "may", "might", "you", "anyone", "anybody", "there", "people",
-}
+# Where a question starts is footdrop/questions.py's decision (the project's one question
+# test); here: wh-words anywhere in a sentence start a general question's scope too ("I wonder
+# why my foot ..."), and verbs after which a question is about consequences in general.
 WH = {"what", "whats", "why", "how", "which", "whether"}
 CAUSAL = {
     "cause", "causes", "caused", "causing", "make", "makes", "lead", "leads", "result", "results",
@@ -710,7 +705,7 @@ def _build_resources() -> _Resources:
         matchers[family] = matcher
     for words in SETS.values():
         lexicon.update(words)
-    lexicon.update(ANCHORS | GENERIC | QSTART | TERMINATORS | VERBISH | set(UNIT_DAYS))
+    lexicon.update(ANCHORS | GENERIC | QUESTION_WORDS | TERMINATORS | VERBISH | set(UNIT_DAYS))
     lexicon.update(NUMBER_WORDS)
     vocabulary: Set[str] = set(nlp.Defaults.stop_words) | lexicon
     table = cast(Lemmatizer, nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
@@ -1219,13 +1214,9 @@ def _mark_general(a: _Analysis) -> None:
         first = s_start
         while first < s_end and a.words[first] in INTERJECTIONS | {","}:
             first += 1
-        if first < s_end:
-            fw = a.words[first]
-            dropped_subject = a.word(first + 1) == "not" and not is_q  # "can't feel my toes"
-            if not dropped_subject and (fw in QSTART or (is_q and fw in QSTART_IF_QMARK) or (
-                fw in QSTART_IF_QMARK and a.word(first + 1) in AUX_AFTER_WH
-            )):
-                starts.append(first)
+        # the sentence starts like a question (footdrop/questions.py; "can't feel my toes" does not)
+        if first < s_end and opens_question([a.words[first], a.word(first + 1)], asked=is_q):
+            starts.append(first)
         sentence = range(s_start, s_end)
         if is_q and not any(a.words[t] in ANCHORS for t in sentence):
             # "surgery?", "numbness?", "both sides?": a topic, not a description
@@ -1235,7 +1226,7 @@ def _mark_general(a: _Analysis) -> None:
             if word in WH and i not in starts:
                 starts.append(i)
             if is_q and i > s_start and a.words[i - 1] in (",", "and", "but", "so", "or") \
-                    and word in QSTART | QSTART_IF_QMARK:
+                    and word in QUESTION_WORDS:
                 starts.append(i)
             for phrase in inquiry_phrases:
                 if tuple(a.words[i:i + len(phrase)]) == phrase:

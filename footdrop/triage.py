@@ -1,12 +1,16 @@
 """Symptom triage for patients with foot drop: a decision table in plain Python.
 
-Imports only the standard library (nothing from Rasa or rasa_sdk), so the table can be read,
-tested and reviewed on its own; a form or custom action only passes in its slot values.
+Imports only the standard library and ``footdrop.check_questions`` (the questions of
+``content/symptom_check.yml``; nothing from Rasa or rasa_sdk), so the table can be read, tested
+and reviewed on its own; a form or custom action only passes in its slot values.
 
 How it works
 ------------
 * The patient's answers are a plain dict of slot values (see ``CHOICES``). ``None``, or a
   missing key, means "not known / not asked yet". ``QUESTIONS`` is the order the form asks in.
+  Both, and the ``WHY`` lines, come from ``content/symptom_check.yml``; ``mismatches`` (run
+  when this module loads, and by ``make check``) names any question or value there that the
+  table below does not read, or that it reads and the file lacks.
 * ``RULES`` is the decision table, one ``Rule`` per row, in table order: EMERGENCY rows
   (E1, E3-E7), SAME DAY (D1-D2), URGENT (U2-U4, U7), SOON (S1-S5), ROUTINE (R1). Each row has
   a stable id, a level, a plain reason shown to the patient, the answers (``slots``) it reads,
@@ -38,6 +42,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+from footdrop.check_questions import YES_NO_VALUES, Question, QuestionsError, load_questions
 
 Answers = Mapping[str, Any]
 
@@ -74,69 +80,16 @@ WHEN: Dict[Level, str] = {
     Level.ROUTINE: "discuss it at your next visit",
 }
 
-# The slots and the values each may take; anything else counts as not known.
-YES_NO = (True, False)
-CHOICES: Dict[str, Tuple[Any, ...]] = {
-    "affected_side": ("left", "right", "both"),
-    "onset": ("sudden", "days_weeks", "gradual"),
-    "preceded_by": ("injury", "fall", "knee_back", "surgery", "none"),
-    "back_leg_pain": YES_NO,
-    "numbness": YES_NO,
-    "other_weakness": YES_NO,
-    "shin_swelling": YES_NO,
-    "bladder_bowel": YES_NO,
-    "progression": ("stable", "worse", "spreading"),
-    "already_seen": YES_NO,
-}
-
-# The slots the form asks, in order.
-QUESTIONS: Tuple[str, ...] = (
-    "affected_side",
-    "onset",
-    "preceded_by",
-    "back_leg_pain",
-    "numbness",
-    "other_weakness",
-    "shin_swelling",
-    "bladder_bowel",
-    "progression",
-    "already_seen",
-)
-
-# Why each answer matters, in plain words (grade 6-8), consistent with RULES.
-WHY: Dict[str, str] = {
-    "affected_side": (
-        "Foot drop in both feet often comes from the spine or brain. "
-        "If it is new or getting worse, it needs emergency care."
-    ),
-    "onset": (
-        "Foot drop that starts in hours or days needs a quicker check than one that came on "
-        "over months."
-    ),
-    "preceded_by": (
-        "An injury, fall or surgery can hurt the nerve or make the leg swell, "
-        "and a knee or back problem can press on the nerve."
-    ),
-    "back_leg_pain": "Back or leg pain can mean a nerve is pinched in the back.",
-    "numbness": "Numbness or tingling helps a clinician find which nerve is affected.",
-    "other_weakness": (
-        "New weakness in the face or an arm, or trouble speaking, can be a sign of a stroke, "
-        "which needs emergency care."
-    ),
-    "shin_swelling": (
-        "A swollen, hard and very painful shin can mean pressure is building up in the leg, "
-        "which needs emergency care."
-    ),
-    "bladder_bowel": (
-        "Bladder or bowel changes, or numbness between the legs, can mean the nerves at the "
-        "base of the spine are squeezed, which needs emergency care."
-    ),
-    "progression": (
-        "Weakness that gets worse needs a quick check, and weakness that spreads needs "
-        "emergency care."
-    ),
-    "already_seen": "Foot drop is a sign of another problem, so a clinician should find its cause.",
-}
+# The questions, in the order the form asks them, the values each answer may take (anything
+# else counts as not known) and why each answer matters, in plain words (grade 6-8): all from
+# content/symptom_check.yml (footdrop/check_questions.py), the one list of the questions. The
+# end of this module checks that the file holds exactly the questions and values this table
+# and the recap read.
+_QUESTIONS = load_questions()
+QUESTIONS: Tuple[str, ...] = tuple(_QUESTIONS)
+CHOICES: Dict[str, Tuple[Any, ...]] = {slot: q.values for slot, q in _QUESTIONS.items()}
+WHY: Dict[str, str] = {slot: q.why for slot, q in _QUESTIONS.items()}
+YES_NO = YES_NO_VALUES
 
 INJURED_BEFORE = ("injury", "fall")
 SYMPTOMS = ("back_leg_pain", "numbness", "other_weakness", "shin_swelling", "bladder_bowel")
@@ -444,3 +397,54 @@ def advice_lines(decision: Decision, clinic: Mapping[str, Any]) -> List[str]:
         f"If anything changes, contact {name} on {phone} sooner.",
         *_new_signs(clinic),
     ]
+
+
+# ---- The questions file and this table must agree ----------------------------------------
+
+#: The values the rows and the recap above read, per question (yes/no questions: True, False).
+TABLE_VALUES: Dict[str, Tuple[Any, ...]] = {
+    "affected_side": tuple(SIDE_TEXT),
+    "onset": tuple(ONSET_TEXT),
+    "preceded_by": tuple(PRECEDED_TEXT),
+    **{slot: YES_NO_VALUES for slot in SYMPTOM_TEXT},
+    "progression": tuple(PROGRESSION_TEXT),
+    "already_seen": tuple(SEEN_TEXT),
+}
+
+
+def _shown(values: Tuple[Any, ...]) -> str:
+    return "yes_no" if values == YES_NO_VALUES else "[" + ", ".join(map(str, values)) + "]"
+
+
+def mismatches(questions: Mapping[str, Question], where: str = "content/symptom_check.yml") -> List[str]:
+    """Each way the questions of ``where`` differ from what this table reads, as a message naming
+    the question and the fix; an empty list when they agree."""
+    problems = [
+        f"{where}: question '{slot}' is missing, and the triage table (footdrop/triage.py) reads it — "
+        f"restore it with `values: {_shown(values)}` (git checkout {where})"
+        for slot, values in TABLE_VALUES.items() if slot not in questions
+    ]
+    for slot, question in questions.items():
+        if slot not in TABLE_VALUES:
+            problems.append(
+                f"{where}: question '{slot}' is not read by the triage table — a new question needs rows in "
+                f"footdrop/triage.py and docs/triage.md, reviewed by a clinician; until then remove it"
+            )
+        elif set(question.values) != set(TABLE_VALUES[slot]) or len(question.values) != len(TABLE_VALUES[slot]):
+            problems.append(
+                f"{where}: question '{slot}' has values {_shown(question.values)}, but the triage table reads "
+                f"{_shown(TABLE_VALUES[slot])} — write `values: {_shown(TABLE_VALUES[slot])}`, or change the table "
+                f"(footdrop/triage.py, docs/triage.md) with a clinician"
+            )
+    return problems
+
+
+def _check_questions() -> None:
+    problems = mismatches(_QUESTIONS)
+    read = {slot for rule in RULES for slot in rule.slots}
+    problems += [f"footdrop/triage.py: a rule reads '{slot}', which is not a question" for slot in sorted(read - set(QUESTIONS))]
+    if problems:
+        raise QuestionsError("\n".join(problems))
+
+
+_check_questions()

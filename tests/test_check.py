@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 # Everything tools.check reads (data/ as a whole: every .yml file in it is read).
 CHECKED_FILES = [
     "domain.yml", "clinic.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml",
-    "content/sections.yml", "content/foot-drop.txt", "content/topics.yml",
+    "content/sections.yml", "content/foot-drop.txt", "content/topics.yml", "content/symptom_check.yml",
 ]
 
 

@@ -9,7 +9,9 @@ fault, and what to do about it, e.g.
 
 All problems are listed (not just the first); the exit status is 1 if there are any, else 0.
 The rules are the ones tests/test_content.py and tests/test_nlu_holdout.py enforce, checked
-here in seconds without training a model or starting the assistant.
+here in seconds without training a model or starting the assistant; and domain.yml's side of the
+symptom check is compared with content/symptom_check.yml, the one list of its questions, and the
+rule that answers a topic question during the check with the topic intents.
 
 Each ``check_*`` function takes a :class:`Project` (the parsed files) and returns a list of
 messages; an empty list means that check passed.
@@ -27,6 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import textstat
 import yaml
 
+from footdrop.check_questions import ANSWER_DURING_CHECK, Question, QuestionsError, is_topic_intent, parse_questions
 from footdrop.clinic import ClinicConfigError, load_clinic
 from footdrop.guide import SOURCE_PREFIX, readable_text, split_answer
 
@@ -51,6 +54,9 @@ HOLDOUT = "tests/nlu_holdout.yml"
 TEST_STORIES = "tests/test_stories.yml"
 SECTIONS = "content/sections.yml"
 TOPICS = "content/topics.yml"
+#: the symptom check's questions: the one list of them (footdrop/check_questions.py)
+SYMPTOM_CHECK = "content/symptom_check.yml"
+FORM = "symptom_form"
 #: longest title on a "Do you mean ...?" button (content/topics.yml)
 MAX_TITLE = 40
 CLINIC = "clinic.yml"
@@ -69,6 +75,7 @@ class Project:
     test_stories: Dict[str, Any] = field(default_factory=dict)
     sections: Dict[str, Any] = field(default_factory=dict)
     topics: Dict[str, Any] = field(default_factory=dict)
+    symptom_check: Dict[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- intents
     @property
@@ -196,6 +203,7 @@ def load_project(root: Path) -> Tuple[Project, List[str]]:
     project.test_stories = _mapping(read_yaml(root, TEST_STORIES, problems))
     project.sections = _mapping(read_yaml(root, SECTIONS, problems))
     project.topics = _mapping(read_yaml(root, TOPICS, problems))
+    project.symptom_check = _mapping(read_yaml(root, SYMPTOM_CHECK, problems))
     return project, problems
 
 
@@ -443,9 +451,128 @@ def check_titles(project: Project) -> List[str]:
     return problems
 
 
+def _questions(project: Project) -> Tuple[Dict[str, Question], List[str]]:
+    """content/symptom_check.yml's questions, or the message saying what is wrong with it."""
+    try:
+        return parse_questions(project.symptom_check, SYMPTOM_CHECK), []
+    except QuestionsError as error:
+        return {}, [f"{error} — see the comments at the top of {SYMPTOM_CHECK}"]
+
+
+def check_symptom_check(project: Project) -> List[str]:
+    """domain.yml's side of the symptom check matches content/symptom_check.yml, the one list of
+    its questions: ``symptom_form``'s ``required_slots`` (same questions, same order), one slot per
+    question (categorical with the same values, or bool for a yes/no question) and one
+    ``action_ask_<slot>`` each; and the questions and values are the ones the triage table reads."""
+    questions, problems = _questions(project)
+    if problems:
+        return problems
+    try:
+        from footdrop import triage  # reads this checkout's content/symptom_check.yml
+    except QuestionsError as error:
+        return [f"{line} (in {REPO})" for line in str(error).splitlines()]
+    problems = triage.mismatches(questions, SYMPTOM_CHECK)
+    order = list(questions)
+
+    form = _mapping(_mapping(project.domain.get("forms")).get(FORM))
+    required = [str(s) for s in form.get("required_slots") or []]
+    for slot in order:
+        if slot not in required:
+            problems.append(
+                f"{DOMAIN}: forms: {FORM}: required_slots does not list '{slot}', a question of {SYMPTOM_CHECK} — "
+                f"add `- {slot}` there, in the order of {SYMPTOM_CHECK}"
+            )
+    for slot in required:
+        if slot not in questions:
+            problems.append(
+                f"{DOMAIN}: forms: {FORM}: required_slots lists '{slot}', which is not a question of {SYMPTOM_CHECK} — "
+                f"remove it, or add the question to {SYMPTOM_CHECK}"
+            )
+    listed = [slot for slot in required if slot in questions]
+    expected = [slot for slot in order if slot in required]
+    if listed != expected:
+        problems.append(
+            f"{DOMAIN}: forms: {FORM}: required_slots are in another order than the questions of {SYMPTOM_CHECK} — "
+            f"list them as: {', '.join(expected)}"
+        )
+
+    slots = _mapping(project.domain.get("slots"))
+    for slot, question in questions.items():
+        spec = slots.get(slot)
+        values = [str(v) for v in question.values]
+        if not isinstance(spec, dict):
+            kind = "type: bool" if question.yes_no else f"type: categorical, values: [{', '.join(values)}]"
+            problems.append(
+                f"{DOMAIN}: no slot '{slot}' for the question '{slot}' of {SYMPTOM_CHECK} — add it under slots: "
+                f"({kind}, influence_conversation: false, mappings: - type: custom)"
+            )
+        elif question.yes_no and spec.get("type") != "bool":
+            problems.append(
+                f"{DOMAIN}: slot '{slot}' is type {spec.get('type')!r}, but '{slot}' is a yes/no question in "
+                f"{SYMPTOM_CHECK} — make it `type: bool`"
+            )
+        elif not question.yes_no and (
+            spec.get("type") != "categorical" or [str(v) for v in spec.get("values") or []] != values
+        ):
+            problems.append(
+                f"{DOMAIN}: slot '{slot}' must be `type: categorical` with `values: [{', '.join(values)}]`, the "
+                f"values of the question '{slot}' in {SYMPTOM_CHECK} (it has type {spec.get('type')!r}, values "
+                f"{spec.get('values')!r}) — copy them from {SYMPTOM_CHECK}"
+            )
+
+    actions = [str(a) for a in project.domain.get("actions") or []]
+    for slot in order:
+        if f"action_ask_{slot}" not in actions:
+            problems.append(
+                f"{DOMAIN}: actions does not list 'action_ask_{slot}', which asks the question '{slot}' of "
+                f"{SYMPTOM_CHECK} — add `- action_ask_{slot}` under actions:"
+            )
+    for action in actions:
+        if action.startswith("action_ask_") and action[len("action_ask_"):] not in questions:
+            problems.append(
+                f"{DOMAIN}: actions lists '{action}', but '{action[len('action_ask_'):]}' is not a question of "
+                f"{SYMPTOM_CHECK} — remove it, or add the question to {SYMPTOM_CHECK}"
+            )
+    return problems
+
+
+MID_CHECK_RULE = "answer a topic question during the symptom check"
+
+
+def answered_during_check(project: Project) -> Dict[str, List[str]]:
+    """Intent -> files of the rules and stories in data/ where it is followed by
+    ``action_answer_topic`` (the answer to a topic question asked during the symptom check)."""
+    return {
+        intent: [path for path, action in handlers if action == ANSWER_DURING_CHECK]
+        for intent, handlers in project.handlers().items()
+        if any(action == ANSWER_DURING_CHECK for _, action in handlers)
+    }
+
+
+def check_mid_check_rule(project: Project) -> List[str]:
+    """Every topic intent is in the rule that answers a topic question during the symptom check
+    (then the check goes on), and that rule holds only topic intents."""
+    during = answered_during_check(project)
+    problems = [
+        f"data/rules.yml: intent '{intent}' is not in the rule '{MID_CHECK_RULE}': asked during the check, it "
+        f"would not get its answer with the check going on after it — add `    - intent: {intent}` to that rule's "
+        f"`or:` list (make new-topic does this)"
+        for intent in project.intents
+        if is_topic_intent(intent) and intent not in during
+    ]
+    problems += [
+        f"{_files(paths)}: intent '{intent}' is followed by '{ANSWER_DURING_CHECK}', but it is not a topic "
+        f"(footdrop/check_questions.py is_topic_intent), so the symptom check never hands it over — remove it "
+        f"from the rule '{MID_CHECK_RULE}'"
+        for intent, paths in during.items()
+        if not is_topic_intent(intent)
+    ]
+    return problems
+
+
 CHECKS = (
     check_todo, check_responses, check_handled, check_sections, check_answers, check_examples,
-    check_duplicates, check_reading_level, check_titles,
+    check_duplicates, check_reading_level, check_titles, check_symptom_check, check_mid_check_rule,
 )
 
 

@@ -7,7 +7,8 @@ It adds, keeping each file's comments and order (round-trip YAML with ruamel.yam
 - ``domain.yml``: the intent, and its answer ``utter_<name>`` with the three parts every
   topic answer has (facts from the guide, a care note, ``From: <section>``);
 - ``data/nlu/staff_topics.yml``: the intent with 15 example lines to replace;
-- ``data/rules.yml``: the rule that answers the intent;
+- ``data/rules.yml``: the rule that answers the intent, and the intent in the rule that answers
+  a topic question asked during the symptom check (after which the check goes on);
 - ``tests/nlu_holdout.yml``: 5 held-out lines to replace (phrasings not in the training data);
 - ``tests/test_stories.yml``: a conversation test;
 - ``content/topics.yml``: the topic's short title, for the "Do you mean ...?" buttons.
@@ -27,6 +28,8 @@ from typing import Any, List
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
+
+from footdrop.check_questions import ANSWER_DURING_CHECK
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "TODO"
@@ -112,11 +115,33 @@ def _append(path: Path, key: str, item: CommentedMap) -> None:
     _dump(data, path)
 
 
+def during_check_intents(rules: Any) -> CommentedSeq:
+    """The `or:` list of the rule that answers a topic question during the symptom check (the
+    step before its ``action_answer_topic``)."""
+    for rule in rules.get("rules") or []:
+        steps = rule.get("steps") or []
+        for step, following in zip(steps, steps[1:]):
+            if isinstance(step, dict) and "or" in step and isinstance(following, dict) \
+                    and following.get("action") == ANSWER_DURING_CHECK:
+                return step["or"]
+    raise SystemExit(
+        f"data/rules.yml: no rule answers a topic question during the symptom check (an `or:` list of intents "
+        f"followed by `- action: {ANSWER_DURING_CHECK}`); restore it with `git checkout data/rules.yml`"
+    )
+
+
 def add_rule(root: Path, name: str) -> None:
+    path = root / "data" / "rules.yml"
+    data = _load(path)
     rule = CommentedMap()
     rule["rule"] = f"answer {_words(name)}"
     rule["steps"] = CommentedSeq([CommentedMap(intent=name), CommentedMap(action=f"utter_{name}")])
-    _append(root / "data" / "rules.yml", "rules", rule)
+    data["rules"].append(rule)
+    # asked during the symptom check: answered, then the check goes on (after the last topic)
+    during = during_check_intents(data)
+    topics = [i for i, step in enumerate(during) if str(step.get("intent", "")).startswith("ask_")]
+    during.insert(topics[-1] + 1 if topics else len(during), CommentedMap(intent=name))
+    _dump(data, path)
 
 
 def add_holdout(root: Path, name: str) -> None:
@@ -144,6 +169,7 @@ def new_topic(root: Path, name: str) -> List[str]:
         raise SystemExit(
             f"'{name}' is not a topic name: use ask_ and then lowercase words joined by _, e.g. ask_driving"
         )
+    during_check_intents(_load(root / "data" / "rules.yml"))  # before any file changes: the rule is there
     add_to_domain(root, name)
     add_training_examples(root, name)
     add_rule(root, name)
