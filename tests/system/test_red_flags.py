@@ -178,8 +178,8 @@ def test_near_misses_never_get_the_emergency_message(detector, text):
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "<b>hi</b>", "¿Dónde está la clínica?", "asdkjh qwe zzzz", "x" * 3000])
-def test_bad_input_is_read_without_error(detector, text):
-    assert detector.assess(text).level in (EMERGENCY, ASK, NONE)
+def test_bad_input_is_read_without_error_and_is_no_emergency(detector, text):
+    assert detector.assess(text).level == NONE
 
 
 def test_every_finding_says_where_and_why(detector):
