@@ -141,7 +141,7 @@ def project_copy(tmp_path):
     """The files `make purge` needs, in a folder of their own, using this checkout's .venv."""
     copy = tmp_path / "project"
     (copy / "var").mkdir(parents=True)
-    for package in ("tools", "stores"):
+    for package in ("tools", "footdrop", "footdrop_rasa"):
         shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("Makefile", "endpoints.yml", "requirements.lock"):
         shutil.copy2(ROOT / name, copy / name)
