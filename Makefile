@@ -13,7 +13,6 @@ ENCODER     := build/encoder
 RED_FLAGS   := $(ENCODER)/cache/.fitted
 MODEL       := models/footdrop.tar.gz
 WEB_VENDOR  := web/widget/vendor/socket.io.min.js
-CHROMIUM    := /usr/bin/chromium
 AUDIT_VENV  := .venv-audit
 PROFILE     ?= default
 
@@ -34,12 +33,13 @@ RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml
                    $(shell find data/nlu data/nlu.yml -name '*.yml') \
                    $(shell python3 tools/train_inputs.py --module footdrop.red_flags)
 
-.PHONY: help run install train serve test validate check compare-pipelines browser clean report new-topic evaluate evaluate-nlu \
-        services compose-tool test-scale purge backup restore audit bench soak lint
+.PHONY: help run install train serve test test-fast test-deps validate check compare-pipelines browser clean report new-topic \
+        evaluate evaluate-nlu services compose-tool test-scale purge backup restore audit bench soak lint
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
-	@echo "make test      validate the data, train if needed, run every test"
+	@echo "make test      validate the data, train if needed, run every test (all tiers)"
+	@echo "make test-fast the unit tests alone (tests/unit: no servers, no model), under a minute"
 	@echo "make install   create $(VENV) with Python 3.10 and the pinned dependencies"
 	@echo "make train     train the model if data, domain or config changed"
 	@echo "make serve     serve Rasa on :5005, actions on :5055 and the demo page on :8080 (Ctrl-C stops all)"
@@ -95,20 +95,15 @@ $(WEB_VENDOR): web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --silent
 	web/install-vendor.sh
 
-# Debian's Chromium for the widget's browser tests (Playwright cannot download browsers here).
-browser:
-	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
+# The Debian packages the slow tests need, in one script (scripts/install-test-deps, which says
+# what each is for): all of them for `make test`, or one group: Chromium for the widget's browser
+# tests, PostgreSQL and Redis for the scale-out test, docker-compose and nginx for
+# tests/system/test_deploy.py.
+test-deps:
+	@scripts/install-test-deps
 
-# PostgreSQL and Redis from Debian, for the scale-out test (started on loopback by the test).
-services:
-	@test -x /usr/lib/postgresql/15/bin/postgres && command -v redis-server >/dev/null || \
-	  { apt-get update && apt-get install -y postgresql redis-server; }
-
-# docker-compose (Debian 12 packages the v1 CLI) to validate docker-compose.yml without an engine,
-# and nginx to check and run docker/nginx.conf (tests/test_deploy.py).
-compose-tool:
-	@command -v docker-compose >/dev/null || { apt-get update && apt-get install -y docker-compose; }
-	@test -x /usr/sbin/nginx || { apt-get update && apt-get install -y nginx-light; }
+browser services compose-tool:
+	@scripts/install-test-deps $@
 
 # pip-audit in its own venv: it needs a newer `packaging` than Rasa 3.6 allows.
 $(AUDIT_VENV)/.installed: requirements-audit.lock
@@ -144,12 +139,17 @@ serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
 	@PROFILE=$(PROFILE) scripts/serve
 
-# Two workers (pytest-xdist), one test file each at a time: most tests wait on servers.
-test: lint check train $(WEB_VENDOR) browser services compose-tool $(AUDIT_VENV)/.installed
+# Every tier (tests/unit, tests/system, tests/security). Two workers (pytest-xdist), one test
+# file each at a time: most tests wait on servers.
+test: lint check train $(WEB_VENDOR) test-deps $(AUDIT_VENV)/.installed
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# The unit tier alone: no servers, no trained model, no Debian packages; after `make install`.
+test-fast: install
+	$(BIN)/pytest -q tests/unit
+
 test-scale: $(INSTALLED) train services
-	$(BIN)/pytest -q tests/test_scale_out.py
+	$(BIN)/pytest -q tests/system/test_scale_out.py
 
 purge: $(INSTALLED)
 	@test -n "$(DAYS)" || { echo "Usage: make purge DAYS=365  (deletes conversations older than 365 days)"; exit 1; }

@@ -19,7 +19,7 @@ seconds (SIGTERM, then start). Every message ends as one of:
   the widget when the server did not acknowledge it as accepted (it was stopping, or the
   connection dropped first), once connected again. Counted per attempt.
 
-Prints one JSON line with the counts and the restart's duration. tests/test_supervision.py
+Prints one JSON line with the counts and the restart's duration. tests/system/test_supervision.py
 runs a short one and checks that nothing is lost or empty; docs/DEPLOY.md has the figures.
 """
 

@@ -4,7 +4,7 @@
 
 In an empty temporary folder: `git clone`, `make install`, `make new-topic NAME=ask_driving`,
 the marked places filled in with the sample text below (``fill_in``, as a member of staff
-would type it; their typing time is not counted; tests/test_new_topic.py uses the same), `make check`, `make train`, then
+would type it; their typing time is not counted; tests/system/test_new_topic.py uses the same), `make check`, `make train`, then
 `make serve` and the new question asked in the widget on :8080 (Debian's Chromium). Prints the
 seconds of each step and the total. Uses ports 5005, 5055 and 8080: stop `make serve` first.
 """

@@ -12,5 +12,5 @@ tested and reused on its own:
 - serving: ``limits`` (per-conversation pace), ``errors`` (what a failure is called).
 
 The Rasa plug-ins (``footdrop_rasa/``) and the custom actions (``actions/``) call into it;
-it never imports them (tests/test_architecture.py).
+it never imports them (tests/unit/test_architecture.py).
 """

@@ -2,5 +2,5 @@
 (policies/), the tracker stores (stores/), the lock store (locks/) and the channels (channels/).
 
 They import the Rasa-free core (footdrop/) and Rasa; never actions/, which is the action
-server's own package (tests/test_architecture.py checks the direction).
+server's own package (tests/unit/test_architecture.py checks the direction).
 """

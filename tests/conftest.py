@@ -1,24 +1,25 @@
-"""Shared fixtures: the project's files, the trained model, and a real running assistant."""
+"""Shared fixtures: the patient store left alone, the trained model, a real running assistant,
+and Chromium for the widget's tests. Their helpers live in tests/support/ (``support.*``).
+
+tests/ is not a package (no __init__.py; pytest imports test files with --import-mode=importlib):
+a dependency, medspacy_quickumls, installs a top-level ``tests`` package of its own into
+site-packages, which ``from tests.x import ...`` could find instead of ours. Test modules import
+shared code from ``support``, never from each other or from this file."""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
-import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "footdrop.tar.gz"
+from support.processes import endpoints_for, free_port, rasa_command, stop, wait_until_up
+from support.project import MODEL, ROOT, load_yaml
 
 # Every command the tests run keeps telemetry off: nothing leaves the machine.
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -48,10 +49,6 @@ def the_patient_store_is_left_alone() -> Iterator[None]:
     assert after == before, f"the test run changed the patient store {PATIENT_STORE}: {before} -> {after}"
 
 
-def load_yaml(relative_path: str) -> Any:
-    return yaml.safe_load((ROOT / relative_path).read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
     return load_yaml("domain.yml")
@@ -63,58 +60,6 @@ def trained_model() -> Path:
     if not MODEL.exists():
         pytest.fail(f"{MODEL.relative_to(ROOT)} is missing: run `make train` (or `make test`).")
     return MODEL
-
-
-def filled(text: str) -> str:
-    """A response of domain.yml as patients get it: the clinic's details (clinic.yml) filled in
-    by the response generator (footdrop_rasa/responses.py)."""
-    from footdrop_rasa.responses import clinic_values
-
-    for key, value in clinic_values().items():
-        text = text.replace("{" + key + "}", value)
-    return text
-
-
-def endpoints_for(actions_port: int, tracker_store: Dict[str, Any]) -> Dict[str, Any]:
-    """The project's endpoints.yml (its response generator included) with a test's own action
-    server and conversation store."""
-    endpoints = load_yaml("endpoints.yml")
-    endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{actions_port}/webhook"}
-    endpoints["tracker_store"] = tracker_store
-    return endpoints
-
-
-def rasa_command(*args: str) -> list:
-    return [str(BIN / "rasa"), *args]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stops a server the tests started: politely, then by force after 30 s."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -133,8 +78,8 @@ class Assistant(str):
 
     def events(self, sender_id: str) -> list:
         """The events Rasa stored for a conversation, read from its SQLite tracker store (a REST
-        sender's conversation under the id its secret gives, tests/rest_client.py)."""
-        from tests.rest_client import stored_id
+        sender's conversation under the id its secret gives, tests/support/rest_client.py)."""
+        from support.rest_client import stored_id
 
         with sqlite3.connect(self.tracker_db) as db:
             rows = db.execute(
@@ -197,3 +142,12 @@ def assistant(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempP
             processes.append(running.rasa)
         for process in processes:
             stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (`make test` installs it: scripts/install-test-deps)."""
+    from support.browser import launched
+
+    with launched() as running:
+        yield running

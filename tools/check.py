@@ -8,7 +8,7 @@ fault, and what to do about it, e.g.
     domain.yml: intent 'ask_driving' has no response 'utter_ask_driving' — add one under responses:
 
 All problems are listed (not just the first); the exit status is 1 if there are any, else 0.
-The rules are the ones tests/test_content.py and tests/test_nlu_holdout.py enforce, checked
+The rules are the ones tests/unit/test_content.py and tests/unit/test_nlu_holdout.py enforce, checked
 here in seconds without training a model or starting the assistant; and domain.yml's side of the
 symptom check is compared with content/symptom_check.yml, the one list of its questions, and the
 rule that answers a topic question during the check with the topic intents.
@@ -35,8 +35,8 @@ from footdrop.guide import SOURCE_PREFIX, readable_text, split_answer
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The sets and limits the project holds itself to; tests/test_content.py and
-# tests/test_nlu_holdout.py use them too.
+# The sets and limits the project holds itself to; tests/unit/test_content.py and
+# tests/unit/test_nlu_holdout.py use them too.
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_capabilities", "bot_identity", "out_of_scope",
 }
@@ -375,7 +375,7 @@ def check_duplicates(project: Project) -> List[str]:
 
 
 def reading_grade(text: str) -> float:
-    """Flesch-Kincaid grade as tests/test_content.py computes it: body and care note, bullets as sentences."""
+    """Flesch-Kincaid grade as tests/unit/test_content.py computes it: body and care note, bullets as sentences."""
     answer = split_answer(text)
     return textstat.flesch_kincaid_grade(readable_text(f"{answer.body}\n{answer.care_note}" if answer else text))
 

@@ -19,7 +19,7 @@ Two costs of Rasa 3.6's DIET that this project's server paid for nothing (docs/P
   called directly, with the same inputs and the same outputs.
 
 Training, the model file, the options and every prediction are DIETClassifier's:
-tests/test_diet.py compares this classifier's intents and confidences with Rasa's loader on
+tests/system/test_diet.py compares this classifier's intents and confidences with Rasa's loader on
 every held-out message.
 
 Both rely on Rasa 3.6.21's private code (``_load_model_class``, ``_tf_predict_step``): on

@@ -7,7 +7,7 @@ for each action predicted and was about 12% of the server's time per message
 (docs/PERFORMANCE.md). Its answer depends only on the rules and on that one state (intent,
 entities, slots, previous action, active form), of which a conversation has few kinds, so
 this policy keeps the answer per state and reuses it; the later passes run as in Rasa.
-Predictions are exactly RulePolicy's (tests/test_policies.py compares the two on every state
+Predictions are exactly RulePolicy's (tests/system/test_policies.py compares the two on every state
 of the training conversations).
 
 Only a loaded model remembers: while training, RulePolicy changes its rules as it checks them

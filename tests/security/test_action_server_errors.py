@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, stop, wait_until_up
+from support.processes import free_port, stop, wait_until_up
+from support.project import ROOT
 
 MARKER = "patient-words-7f3a"
 

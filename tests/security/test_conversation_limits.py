@@ -10,9 +10,9 @@ import uuid
 import requests
 
 from footdrop.limits import Limits
-from tests.conftest import filled
-from tests.rest_client import send
-from tests.test_sessions import Patient
+from support.project import filled
+from support.rest_client import send
+from support.socketio_client import Patient
 
 LIMITS = Limits()  # what credentials.yml leaves at the defaults
 SLOW_DOWN = "You are sending messages faster than I can read them."

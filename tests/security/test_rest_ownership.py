@@ -13,7 +13,7 @@ import requests
 
 from footdrop.check_questions import load_questions
 from footdrop_rasa.channels import ownership
-from tests.rest_client import SECRETS, send, stored_id
+from support.rest_client import SECRETS, send, stored_id
 
 QUESTIONS = load_questions()
 VICTIM_ANSWERS = {"affected_side": "Right foot", "onset": "Over days to weeks", "preceded_by": "A knee or back problem"}

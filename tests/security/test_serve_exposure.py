@@ -14,7 +14,7 @@ import requests
 
 from footdrop.check_questions import load_questions
 from footdrop_rasa.channels import ownership
-from tests.serve_support import serve
+from bench.serve import serve
 
 QUESTIONS = load_questions()
 

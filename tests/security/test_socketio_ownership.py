@@ -12,7 +12,7 @@ import pytest
 
 from footdrop.check_questions import load_questions
 from footdrop_rasa.channels import ownership
-from tests.test_sessions import Patient
+from support.socketio_client import Patient
 
 QUESTIONS = load_questions()
 

@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.test_widget_browser import browser, last_bot, open_widget, say  # noqa: F401 (browser: a fixture)
+from support.browser import last_bot, open_widget, say
 from web.demo_server import server
 
 RECORD_VIOLATIONS = """
@@ -31,7 +31,7 @@ def demo_page(assistant, web_port) -> Iterator[str]:
     httpd.server_close()
 
 
-def test_the_demo_page_and_its_widget_work_under_the_policy(browser: Browser, demo_page, domain):  # noqa: F811 (the fixture)
+def test_the_demo_page_and_its_widget_work_under_the_policy(browser: Browser, demo_page, domain):
     context = browser.new_context()
     page = context.new_page()
     console = []
