@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,3 +29,19 @@ def filled(text: str) -> str:
     for key, value in clinic_values().items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+#: every file `make check` (tools/check.py) reads, besides data/ as a whole
+CHECKED_FILES = [
+    "domain.yml", "clinic.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml", "content/sections.yml",
+    "content/foot-drop.txt", "content/topics.yml", "content/symptom_check.yml",
+]
+
+
+def copy_checked_files(destination: Path) -> Path:
+    """What `make check` reads, copied under ``destination`` (a test may break the copy)."""
+    for relative in CHECKED_FILES:
+        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / relative, destination / relative)
+    shutil.copytree(ROOT / "data", destination / "data")
+    return destination

@@ -9,7 +9,6 @@ in this process, to keep the unit tier fast; the untouched copy is checked with
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,21 +17,7 @@ import pytest
 import yaml
 
 from tools import check
-from support.project import ROOT
-
-# Everything tools.check reads (data/ as a whole: every .yml file in it is read).
-CHECKED_FILES = [
-    "domain.yml", "clinic.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml",
-    "content/sections.yml", "content/foot-drop.txt", "content/topics.yml", "content/symptom_check.yml",
-]
-
-
-def copy_project(destination: Path) -> Path:
-    for relative in CHECKED_FILES:
-        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / relative, destination / relative)
-    shutil.copytree(ROOT / "data", destination / "data")
-    return destination
+from support.project import ROOT, copy_checked_files
 
 
 def run_check(root: Path) -> subprocess.CompletedProcess:
@@ -232,14 +217,14 @@ def test_the_project_passes_every_check(capsys):
 
 def test_an_untouched_copy_passes(tmp_path):
     """The copy the cases below break is complete: the failures come from the breakage only."""
-    result = run_check(copy_project(tmp_path))
+    result = run_check(copy_checked_files(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("All checks passed (")
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_each_kind_of_problem_is_caught_and_named(tmp_path, case, capsys):
-    root = copy_project(tmp_path)
+    root = copy_checked_files(tmp_path)
     breakage, expected = CASES[case]
     extra = breakage(root)
     result = check_in_process(root, capsys)
@@ -257,7 +242,7 @@ def test_each_kind_of_problem_is_caught_and_named(tmp_path, case, capsys):
 
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path):
-    root = copy_project(tmp_path)
+    root = copy_checked_files(tmp_path)
     delete_response(root)
     fourteen_examples(root)
     bad_phone(root)

@@ -23,16 +23,11 @@ import yaml
 from actions import symptom_check
 from footdrop import check_questions, triage
 from footdrop.check_questions import QuestionsError, is_topic_intent, load_questions, parse_questions
+from support.project import ROOT, copy_checked_files
 from tools import check, new_topic
 
-ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS_FILE = "content/symptom_check.yml"
 MID_CHECK = "answer a topic question during the symptom check"
-# What tools.check reads (and data/ as a whole).
-CHECKED_FILES = [
-    "domain.yml", "clinic.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml", "content/sections.yml",
-    "content/foot-drop.txt", "content/topics.yml", QUESTIONS_FILE,
-]
 
 
 def raw_questions() -> dict:
@@ -115,14 +110,6 @@ def test_why_do_you_ask_gives_the_files_line(domain):
 
 
 # ---------------------------------------------------------------- make check on a copy
-
-
-def copy_project(destination: Path) -> Path:
-    for relative in CHECKED_FILES:
-        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / relative, destination / relative)
-    shutil.copytree(ROOT / "data", destination / "data")
-    return destination
 
 
 def edit_yaml(root: Path, relative: str, change: Callable[[dict], None]) -> None:
@@ -214,12 +201,12 @@ BREAKAGES = {
 
 
 def test_an_untouched_copy_passes(tmp_path):
-    assert check.run_checks(copy_project(tmp_path)) == []
+    assert check.run_checks(copy_checked_files(tmp_path)) == []
 
 
 @pytest.mark.parametrize("case", sorted(BREAKAGES))
 def test_each_mismatch_is_named_with_its_fix(tmp_path, case):
-    root = copy_project(tmp_path)
+    root = copy_checked_files(tmp_path)
     relative, change, expected = BREAKAGES[case]
     edit_yaml(root, relative, change)
     problems = check.run_checks(root)
