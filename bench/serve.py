@@ -134,7 +134,7 @@ def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float
                 return
         except OSError:
             time.sleep(poll)
-    raise BenchError(f"{url} did not answer within {timeout:.0f} s")
+    raise BenchError(f"{url} did not answer within {timeout:.0f} s; end of {log.name}:\n{tail(log)}")
 
 
 # ---------------------------------------------------------------- the bench's assistants

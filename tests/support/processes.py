@@ -1,17 +1,17 @@
-"""Starting and stopping the servers the tests run: free ports, waiting until a server answers,
-stopping it, the rasa command and the endpoints a test's own Rasa server uses."""
+"""Starting and stopping the servers the tests run: free ports and waiting until a server answers
+(bench/serve.py's, which the benchmarks use), stopping it, the rasa command and the endpoints a
+test's own Rasa server uses."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import Any, Dict
 
-import requests
-
+from bench.serve import free_port, wait_for_http
 from support.project import BIN, load_yaml
+
+__all__ = ["endpoints_for", "free_port", "rasa_command", "stop", "wait_until_up"]
 
 
 def endpoints_for(actions_port: int, tracker_store: Dict[str, Any]) -> Dict[str, Any]:
@@ -27,24 +27,10 @@ def rasa_command(*args: str) -> list:
     return [str(BIN / "rasa"), *args]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
+    """Until ``url`` answers (bench/serve.py's wait, polling every 0.5 s); an error with the end
+    of ``log`` if the process exits or ``timeout`` passes."""
+    wait_for_http(url, process, log, timeout, poll=0.5)
 
 
 def stop(process: subprocess.Popen) -> None:
