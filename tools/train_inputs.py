@@ -45,15 +45,18 @@ def _package_inits(module: str, root: Path) -> Iterable[Path]:
 
 
 def imported_modules(path: Path) -> Set[str]:
-    """Every module a file imports, at any depth of its code (lazy imports count)."""
+    """Every module a file imports, at any depth of its code (lazy imports count). A relative
+    import keeps its leading dots (``from .x import y`` gives ".x" and ".x.y")."""
     found: Set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            found.add(module)
             # `from footdrop import triage` imports the module footdrop.triage
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            joiner = "" if module.endswith(".") else "."
+            found.update(f"{module}{joiner}{alias.name}" for alias in node.names)
     return found
 
 

@@ -4,7 +4,6 @@ share code only through tests/support/."""
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import sys
@@ -78,17 +77,6 @@ def test_a_new_module_a_component_imports_becomes_a_training_input(project: Path
 TESTS = ROOT / "tests"
 
 
-def imported_modules(path: Path) -> list:
-    """The modules a file imports, as written (`from x.y import z` gives "x.y")."""
-    modules = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            modules += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules.append("." * node.level + (node.module or ""))
-    return modules
-
-
 def test_tests_share_code_only_through_the_support_package():
     """tests/ is not a package (site-packages has a `tests` of its own, from medspacy_quickumls):
     no file under it imports `tests.*`, a conftest or a test module; the shared helpers are
@@ -97,7 +85,7 @@ def test_tests_share_code_only_through_the_support_package():
     files = sorted(TESTS.rglob("*.py"))
     assert any(f.parent.name == "support" for f in files) and any(f.name.startswith("test_") for f in files)
     for path in files:
-        for module in imported_modules(path):
+        for module in train_inputs.imported_modules(path):
             parts = module.split(".")
             assert parts[0] not in ("tests", "conftest") and not module.startswith("."), (path, module)
             assert not any(part.startswith("test_") or part == "conftest" for part in parts), (path, module)
