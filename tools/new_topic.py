@@ -29,7 +29,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from footdrop.check_questions import ANSWER_DURING_CHECK
+from footdrop.check_questions import ANSWER_DURING_CHECK, TOPIC_INTENT_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "TODO"
@@ -139,7 +139,7 @@ def add_rule(root: Path, name: str) -> None:
     data["rules"].append(rule)
     # asked during the symptom check: answered, then the check goes on (after the last topic)
     during = during_check_intents(data)
-    topics = [i for i, step in enumerate(during) if str(step.get("intent", "")).startswith("ask_")]
+    topics = [i for i, step in enumerate(during) if str(step.get("intent", "")).startswith(TOPIC_INTENT_PREFIX)]
     during.insert(topics[-1] + 1 if topics else len(during), CommentedMap(intent=name))
     _dump(data, path)
 
