@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench [--quick] [--skip-training] [--only ours|stock]
         [--levels 1,5,10,20,50] [--duration 20] [--patients 100] [--pace-duration 60]
-        [--replicas 1] [--out reports/bench.json]
+        [--replicas 1] [--stock-part quick|remember_states|plain_sql|patches ...] [--out reports/bench.json]
     make bench BENCH_ARGS="--quick"
 
 In one run, on the same Rasa, for ours and for the assistant `rasa init` creates (and trains)
@@ -21,6 +21,11 @@ in a temporary folder, with both channels, REST and socket.io:
    action server. Conversations are sticky, as nginx's ip_hash keeps them in production:
    conversation k goes to replica k % N (REST and socket.io), since a socket.io session lives
    in one process. Stock is always one process.
+   With --stock-part P (repeatable) ours runs with P, one of its parts that use Rasa's private
+   code, switched back to Rasa's own (footdrop_rasa/rasa_version.py): `quick` and
+   `remember_states` first train a model with that config.yml option (not timed), `plain_sql` is
+   set in the bench's endpoints.yml, `patches` in Rasa's environment. Run against a run without,
+   on the same quiet machine, it shows what each part still gains (docs/PERFORMANCE.md).
    - ready: seconds from launching Rasa (the action server is already up) to its first
      non-empty REST answer (with replicas: until every replica has answered);
    - memory: resident memory (VmRSS, child processes included) of Rasa and of the action
@@ -93,8 +98,9 @@ from bench.clients import CHANNELS, TIMEOUT_S, Conversation, RestConversation, S
 from bench.load import SCRIPTS, Opener, closed_loop, patient_pace
 from bench.measure import MemorySampler, wait_ready
 from bench.report import FAILURES, HIGHER, LOWER, failures, print_phase
-from bench.serve import (ASSISTANTS, ENV, MODEL, OURS_ACTIONS_PORT, PORTS, ROOT, TICKET_LOCK_LIFETIME, BenchError,
-                         ensure_free, ours_endpoints, processes, rasa_command, scale_services, start_action_server)
+from bench.serve import (ASSISTANTS, ENV, MODEL, OURS_ACTIONS_PORT, PORTS, ROOT, STOCK_PARTS, TICKET_LOCK_LIFETIME,
+                         BenchError, ensure_free, ours_endpoints, processes, rasa_command, scale_services,
+                         start_action_server, stock_parts_env, stock_parts_model)
 from bench.training import TRAINING_LINKS, create_stock, training_times
 
 #: the process groups whose memory is measured; Rasa's replicas are summed, and the largest
@@ -112,12 +118,18 @@ def replicas(name: str, args: argparse.Namespace) -> int:
 
 def serving(name: str, args: argparse.Namespace) -> str:
     if replicas(name, args) == 1:
-        return f"{name}: 1 Rasa process"
-    return f"{name}: {replicas(name, args)} Rasa processes (PROFILE=scale: PostgreSQL + Redis)"
+        served = f"{name}: 1 Rasa process"
+    else:
+        served = f"{name}: {replicas(name, args)} Rasa processes (PROFILE=scale: PostgreSQL + Redis)"
+    if name == "ours" and args.stock_part:
+        served += f", Rasa's own {', '.join(args.stock_part)}"
+    return served
 
 
-def serve_and_measure(name: str, args: argparse.Namespace, tmp: Path, stock: Optional[Path]) -> Dict[str, Any]:
-    """Starts one assistant as it is served, measures it, stops everything it started."""
+def serve_and_measure(name: str, args: argparse.Namespace, tmp: Path, stock: Optional[Path],
+                      model: str = MODEL) -> Dict[str, Any]:
+    """Starts one assistant as it is served, measures it, stops everything it started; `model`:
+    ours's (stock's is the one `rasa init` trained)."""
     count = replicas(name, args)
     ports = [PORTS[name] + i for i in range(count)]
     where = f"port {ports[0]}" if count == 1 else \
@@ -138,12 +150,14 @@ def serve_and_measure(name: str, args: argparse.Namespace, tmp: Path, stock: Opt
             if check.returncode:
                 raise BenchError(f"the scale-out stores do not answer: {check.stderr.strip()}")
         else:
-            endpoints, env = (str(ours_endpoints(tmp)) if name == "ours" else None), None
+            endpoints, env = (str(ours_endpoints(tmp, args.stock_part)) if name == "ours" else None), None
+        if name == "ours":
+            env = {**(env or {}), **stock_parts_env(args.stock_part)}
         pids = {ACTION_SERVER: [start_action_server(start, tmp)]} if name == "ours" else {}
         launched = time.monotonic()
         rasas = []
         for port in ports:
-            command, cwd = rasa_command(name, port, endpoints, stock)
+            command, cwd = rasa_command(name, port, endpoints, stock, model)
             log = tmp / f"rasa-{name}-{port}.log"
             rasas.append((start(command, cwd, log, env), log))
         pids[RASA_PROCESSES] = [rasa.pid for rasa, _log in rasas]
@@ -247,6 +261,9 @@ def arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--pace-duration", type=float, help="seconds at patient pace (default 60)")
     parser.add_argument("--replicas", type=positive, default=1,
                         help="Rasa processes serving ours; above 1 as `make serve PROFILE=scale` (default 1)")
+    parser.add_argument("--stock-part", action="append", choices=STOCK_PARTS, default=[],
+                        help="serve ours with this part switched back to Rasa's own (footdrop_rasa/rasa_version.py; "
+                             "quick and remember_states train a model with it first); repeatable")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json", help="results file (and .png)")
     args = parser.parse_args(argv)
     quick = {"levels": [1, 20], "duration": 5.0, "pace_duration": 15.0}
@@ -272,8 +289,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         training = {} if args.skip_training else {
             name: training_times(name, projects[name], TRAINING_LINKS[name], tmp) for name in names
         }
+        model = stock_parts_model(tmp, args.stock_part) if "ours" in names else MODEL
         for name in names:
-            results[name] = {"training": training.get(name), **serve_and_measure(name, args, tmp, stock)}
+            results[name] = {"training": training.get(name), **serve_and_measure(name, args, tmp, stock, model)}
     settings = {key: value for key, value in vars(args).items() if key != "out"}
     machine = report.machine({"rasa": version("rasa")})
     png = report.write(args.out, {"machine": machine, "settings": settings, "assistants": results}, args.levels)

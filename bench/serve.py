@@ -5,7 +5,9 @@
 - The two assistants `make bench` serves, one at a time, on bench-only ports: ours as
   `scripts/serve` runs it (``start_action_server``, ``rasa_command``, ``ours_endpoints``; with
   replicas, PostgreSQL and Redis from ``scale_services``) and stock (`rasa init`'s, see
-  bench/training.py).
+  bench/training.py). Ours can run with some of its parts that use Rasa's private code switched
+  back to Rasa's own (``STOCK_PARTS``, ``stock_parts_model``, ``stock_parts_env``), to measure
+  what each part still gains.
 - ``serve()``: `make serve` as a clinic runs it, scripts/serve (supervisord and every process
   under it) in a copy of the project whose files are links to this one's, so that its `var/`
   (the store, supervisord's socket and log) is the copy's own, never the patient database;
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 import shutil
@@ -26,7 +29,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -45,6 +48,17 @@ SCALE_SERVICES = str(ROOT / "scripts" / "scale-services")
 TICKET_LOCK_LIFETIME = "15"  # as scripts/serve sets it for PROFILE=scale
 READY_POLL_S = 0.25
 START_TIMEOUT_S = 600.0
+#: The parts of ours that reach into Rasa's private code, each with its switch back to what Rasa
+#: does itself (footdrop_rasa/rasa_version.py has the table): a component option in config.yml
+#: (the model is trained again with it), an option of the tracker store in endpoints.yml, or a
+#: variable in the Rasa server's environment.
+CONFIG_SWITCHES = {
+    "quick": ("pipeline", "footdrop_rasa.nlu.diet.QuickDIETClassifier"),
+    "remember_states": ("policies", "footdrop_rasa.policies.rules.CachedRulePolicy"),
+}
+ENDPOINTS_SWITCHES = {"plain_sql": "tracker_store"}
+ENV_SWITCHES = {"patches": {"FOOTDROP_RASA_PATCHES": "off"}}
+STOCK_PARTS = (*CONFIG_SWITCHES, *ENDPOINTS_SWITCHES, *ENV_SWITCHES)
 #: what a linked copy does not share with the project: its own store and reports
 OWN = {"var", "reports", ".git", ".pytest_cache"}
 
@@ -184,24 +198,66 @@ def start_action_server(start: Callable[..., subprocess.Popen], tmp: Path) -> in
     return actions.pid
 
 
-def rasa_command(name: str, port: int, endpoints: Optional[str], stock: Optional[Path]) -> Tuple[List[str], Path]:
-    """The `rasa run` command line for an assistant on `port`, and the folder to run it in."""
+def rasa_command(name: str, port: int, endpoints: Optional[str], stock: Optional[Path],
+                 model: str = MODEL) -> Tuple[List[str], Path]:
+    """The `rasa run` command line for an assistant on `port`, and the folder to run it in;
+    `model`: ours's model (another than the project's when parts are switched back)."""
     if name == "ours":  # scripts/serve's flags, with the bench's endpoints
-        return [RASA, "run", "--model", MODEL, "--port", str(port), "--credentials", "credentials.yml",
+        return [RASA, "run", "--model", model, "--port", str(port), "--credentials", "credentials.yml",
                 "--endpoints", str(endpoints)], ROOT
     assert stock is not None
     model = next((stock / "models").glob("*.tar.gz"))  # the one `rasa init` trained
     return [RASA, "run", "--model", str(model), "--port", str(port), "--credentials", "credentials.yml"], stock
 
 
-def ours_endpoints(tmp: Path) -> Path:
-    """endpoints.yml with the bench's action port and a temporary SQLite conversation store."""
+def ours_endpoints(tmp: Path, parts: Sequence[str] = ()) -> Path:
+    """endpoints.yml with the bench's action port and a temporary SQLite conversation store,
+    and the endpoints switches of `parts` set back to Rasa's own."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = f"http://localhost:{OURS_ACTIONS_PORT}/webhook"
     endpoints["tracker_store"]["db"] = str(tmp / "tracker.db")
+    for part in parts:
+        if part in ENDPOINTS_SWITCHES:
+            endpoints[ENDPOINTS_SWITCHES[part]][part] = False
     path = tmp / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints))
     return path
+
+
+def switched_config(config: Dict[str, Any], parts: Sequence[str]) -> Dict[str, Any]:
+    """config.yml's content with the component options of `parts` set to false (Rasa's own)."""
+    config = copy.deepcopy(config)
+    for part in parts:
+        if part not in CONFIG_SWITCHES:
+            continue
+        section, name = CONFIG_SWITCHES[part]
+        components = [component for component in config.get(section) or [] if component.get("name") == name]
+        if not components:
+            raise BenchError(f"config.yml has no {name} under {section}: cannot switch `{part}` back")
+        for component in components:
+            component[part] = False
+    return config
+
+
+def stock_parts_model(tmp: Path, parts: Sequence[str]) -> str:
+    """The model ours is served with: the project's own, or, when a part of `parts` is a
+    config.yml switch, one trained here with that config (and an empty training cache of its
+    own, so that the project's is neither used nor filled)."""
+    if not any(part in CONFIG_SWITCHES for part in parts):
+        return MODEL
+    config = tmp / "config-stock-parts.yml"
+    config.write_text(yaml.safe_dump(switched_config(yaml.safe_load((ROOT / "config.yml").read_text()), parts),
+                                     sort_keys=False))
+    print(f"Training ours with Rasa's own {', '.join(p for p in parts if p in CONFIG_SWITCHES)}...", flush=True)
+    timed_run([RASA, "train", "--config", str(config), "--out", str(tmp / "models"),
+               "--fixed-model-name", "stock-parts"], ROOT, tmp / "train-stock-parts.log",
+              {"RASA_CACHE_DIRECTORY": str(tmp / "cache-stock-parts")})
+    return str(tmp / "models" / "stock-parts.tar.gz")
+
+
+def stock_parts_env(parts: Sequence[str]) -> Dict[str, str]:
+    """The Rasa server's environment for the environment switches of `parts`."""
+    return {name: value for part in parts for name, value in ENV_SWITCHES.get(part, {}).items()}
 
 
 # ---------------------------------------------------------------- make serve, in a linked copy

@@ -35,6 +35,13 @@ def test_serving_and_replicas():
     args = bench.arguments(["--replicas", "3"])
     assert bench.serving("ours", args) == "ours: 3 Rasa processes (PROFILE=scale: PostgreSQL + Redis)"
     assert bench.serving("stock", args) == "stock: 1 Rasa process"
+    parts = bench.arguments(["--stock-part", "quick", "--stock-part", "plain_sql"])
+    assert parts.stock_part == ["quick", "plain_sql"]
+    assert bench.serving("ours", parts) == "ours: 1 Rasa process, Rasa's own quick, plain_sql"
+    assert bench.serving("stock", parts) == "stock: 1 Rasa process"
+    assert bench.arguments([]).stock_part == []
+    with pytest.raises(SystemExit):
+        bench.arguments(["--stock-part", "everything"])
 
 
 def test_the_table_rows_and_keys():

@@ -4,6 +4,7 @@ free ports, waited for and stopped with Ctrl-C."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import socket
@@ -123,6 +124,43 @@ def test_ours_endpoints_keep_conversations_in_the_bench_store(tmp_path):
     assert endpoints["action_endpoint"]["url"] == f"http://localhost:{serve.OURS_ACTIONS_PORT}/webhook"
     assert endpoints["tracker_store"]["db"] == str(tmp_path / "tracker.db")
     assert path.parent == tmp_path
+
+
+def test_ours_endpoints_with_rasa_s_own_sql(tmp_path):
+    from footdrop_rasa.stores.sqlite import SQLiteTrackerStore
+
+    endpoints = yaml.safe_load(serve.ours_endpoints(tmp_path, ["plain_sql", "quick"]).read_text())
+    assert endpoints["tracker_store"]["plain_sql"] is False
+    assert "plain_sql" in inspect.signature(SQLiteTrackerStore.__init__).parameters  # the store's own option
+    assert "plain_sql" not in yaml.safe_load(serve.ours_endpoints(tmp_path).read_text())["tracker_store"]
+
+
+def test_switched_config_names_the_real_components_and_options():
+    from footdrop_rasa.nlu.diet import QUICK
+    from footdrop_rasa.policies.rules import REMEMBER_STATES
+
+    assert set(serve.CONFIG_SWITCHES) == {QUICK, REMEMBER_STATES}
+    config = yaml.safe_load((serve.ROOT / "config.yml").read_text())
+    switched = serve.switched_config(config, ["quick", "remember_states", "plain_sql"])
+    by_name = {c["name"]: c for section in ("pipeline", "policies") for c in switched[section]}
+    assert by_name["footdrop_rasa.nlu.diet.QuickDIETClassifier"]["quick"] is False
+    assert by_name["footdrop_rasa.policies.rules.CachedRulePolicy"]["remember_states"] is False
+    assert switched["pipeline"][0] == config["pipeline"][0]  # the rest as it was
+    assert "quick" not in {k for c in config["pipeline"] for k in c}  # the project's config untouched
+    with pytest.raises(BenchError, match="no footdrop_rasa.nlu.diet.QuickDIETClassifier under pipeline"):
+        serve.switched_config({"pipeline": [{"name": "DIETClassifier"}]}, ["quick"])
+
+
+def test_stock_parts_model_and_env(tmp_path, monkeypatch):
+    from footdrop_rasa import rasa_patches
+
+    assert serve.stock_parts_model(tmp_path, ["plain_sql", "patches"]) == serve.MODEL  # no training needed
+    assert list(tmp_path.iterdir()) == []
+    assert serve.stock_parts_env(["quick"]) == {}
+    env = serve.stock_parts_env(["patches", "plain_sql"])
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert env and not rasa_patches.enabled()
 
 
 def test_rasa_commands(tmp_path):
