@@ -34,7 +34,8 @@ RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml
                    $(shell python3 tools/train_inputs.py --module footdrop.red_flags)
 
 .PHONY: help run install train serve test test-fast test-deps validate check compare-pipelines browser clean report new-topic \
-        evaluate evaluate-nlu services compose-tool test-scale purge backup restore audit bench soak lint
+        evaluate evaluate-nlu services compose-tool test-scale purge backup restore audit bench soak lint \
+        staff staff-user
 
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
@@ -48,6 +49,8 @@ help:
 	@echo "make check     the project's own checks (answers, examples, tests, clinic.yml): names the file and the fix"
 	@echo "make compare-pipelines  held-out accuracy of config.yml vs evaluation/*.yml"
 	@echo "make report    patient messages the assistant could not answer -> reports/unanswered.md"
+	@echo "make staff     the staff console on http://127.0.0.1:8081/ (docs/STAFF.md; Ctrl-C stops it)"
+	@echo "make staff-user NAME=x ROLE=editor|clinician  create a staff account (asks for its password)"
 	@echo "make new-topic NAME=ask_x  add a new topic's skeleton to every file (docs/EXTENDING.md)"
 	@echo "make evaluate  how well each topic is recognised, and each emergency sign: reports/nlu/, reports/red_flags/"
 	@echo "make evaluate-nlu  the topics alone (reports/nlu/), without the red-flag evaluation"
@@ -174,6 +177,14 @@ bench: $(MODEL)
 # every 5 minutes; memory each minute (bench/soak.py). Not part of make test.
 soak: $(MODEL)
 	$(PYTHON) -m bench.soak $(SOAK_ARGS)
+
+# The staff console (staff/, docs/STAFF.md): on 127.0.0.1 only, in the foreground.
+staff: install
+	$(PYTHON) -m staff
+
+staff-user: install
+	@test -n "$(NAME)" -a -n "$(ROLE)" || { echo "Usage: make staff-user NAME=ana ROLE=editor  (or ROLE=clinician)"; exit 1; }
+	$(PYTHON) -m staff.users add "$(NAME)" --role "$(ROLE)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)")
 
 # For clinic staff (docs/EXTENDING.md).
 new-topic: $(INSTALLED)

@@ -1,0 +1,197 @@
+"""Every change made in the console is a git commit in the project, under the staff member's
+name; the history lists them and undoes one (``git revert``) in one step.
+
+- ``History.commit``: writes nothing itself; commits exactly the files a change wrote, with
+  the staff member as author and committer, a message, and trailers: ``Staff-change: <kind>``
+  and, for an approved answer, ``Approved-by:``. It refuses, naming them, files with changes
+  the console did not make (someone edited them on the server), so a commit never carries
+  another person's work under a staff member's name.
+- ``History.changes``: the commits that touched the assistant's content, newest first.
+- ``History.revert``: a new commit that undoes one change; when later changes touched the same
+  lines, nothing is changed and the message says which to undo first.
+
+One change at a time: a lock file under the project's var/ serialises them, also across
+processes (the console and a terminal running the same code).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence
+
+#: what the assistant knows and says: the files a change in the console may touch
+CONTENT_PATHS = ("domain.yml", "data", "content", "tests/nlu_holdout.yml", "tests/test_stories.yml", "clinic.yml")
+TRAILER = "Staff-change"
+APPROVED = "Approved-by"
+REVERTS = "Reverts"
+EMAIL_DOMAIN = "staff.footdrop.invalid"
+#: the record separator of `git log` output: never in a commit message the console writes
+_RECORD, _FIELD = "\x1e", "\x1f"
+
+
+class ChangeError(RuntimeError):
+    """A change cannot be recorded or undone; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str  # the account name
+    display_name: str
+
+    @property
+    def identity(self) -> str:
+        return f"{self.display_name} <{self.name}@{EMAIL_DOMAIN}>"
+
+
+@dataclass(frozen=True)
+class Change:
+    sha: str
+    author: str
+    when: datetime
+    subject: str
+    body: str
+    files: List[str]
+    kind: str  # the Staff-change trailer; "" for a commit made outside the console
+    approved_by: str
+    reverts: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
+class History:
+    def __init__(self, project: Path):
+        self.project = project
+        if shutil.which("git") is None:
+            raise ChangeError("git is not installed: the console records every change as a git commit "
+                              "(apt-get install -y git).")
+        if self._git("rev-parse", "--is-inside-work-tree", check=False).strip() != "true":
+            raise ChangeError(f"{project} is not a git work tree: the console records every change as a git "
+                              "commit, so the project must be a clone (git clone ...).")
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _git(self, *args: str, check: bool = True, env: Optional[Dict[str, str]] = None) -> str:
+        result = subprocess.run(["git", *args], cwd=self.project, capture_output=True, text=True,
+                                env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})})
+        if check and result.returncode:
+            raise ChangeError(f"git {args[0]} failed: {(result.stderr or result.stdout).strip()}")
+        return result.stdout
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """One change at a time in this project, across processes."""
+        path = self.project / "var" / "staff-change.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _relative(self, paths: Sequence[str]) -> List[str]:
+        relative = []
+        for path in paths:
+            resolved = (self.project / path).resolve()
+            if self.project.resolve() not in resolved.parents:
+                raise ChangeError(f"{path} is outside the project")
+            relative.append(str(resolved.relative_to(self.project.resolve())))
+        return sorted(set(relative))
+
+    def unsaved(self, paths: Sequence[str]) -> List[str]:
+        """Of `paths`, the files with changes not committed (made outside the console, or left
+        by a change that failed half-way)."""
+        out = self._git("status", "--porcelain", "--untracked-files=all", "--", *self._relative(paths))
+        return sorted(line[3:] for line in out.splitlines() if line.strip())
+
+    def ensure_unchanged(self, paths: Sequence[str]) -> None:
+        """Before a change writes `paths`: stop if someone else's edits are in them."""
+        others = self.unsaved(paths)
+        if others:
+            raise ChangeError("These files have changes that were not made in the console: "
+                              f"{', '.join(others)}. Ask whoever runs the assistant to save (commit) or undo "
+                              "them first; nothing was changed.")
+
+    # ------------------------------------------------------------------ recording
+
+    def commit(self, author: Author, message: str, paths: Sequence[str], kind: str,
+               approved_by: Optional[Author] = None, reverts: str = "") -> str:
+        """Commits the files `paths` as they are now; the new commit's sha. The caller holds
+        ``lock()`` from before it checked and wrote the files until this returns."""
+        files = self._relative(paths)
+        subject, _, rest = message.strip().partition("\n")
+        subject = " ".join(subject.split())[:100] or "Change"
+        trailers = [f"{TRAILER}: {kind}"]
+        if approved_by is not None:
+            trailers.append(f"{APPROVED}: {approved_by.identity}")
+        if reverts:
+            trailers.append(f"{REVERTS}: {reverts}")
+        text = subject + ("\n\n" + rest.strip() if rest.strip() else "") + "\n\n" + "\n".join(trailers) + "\n"
+        text = text.replace(_RECORD, " ").replace(_FIELD, " ")
+        name, email = author.identity[:-1].split(" <")
+        env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+        self._git("add", "--all", "--", *files)
+        if not self._git("diff", "--cached", "--name-only", "--", *files).strip():
+            raise ChangeError("Nothing changed: the files are as they were.")
+        self._commit_with_message(text, files, env)
+        return self._git("rev-parse", "HEAD").strip()
+
+    def _commit_with_message(self, text: str, files: List[str], env: Dict[str, str]) -> None:
+        result = subprocess.run(["git", "commit", "--quiet", "--no-verify", "-F", "-", "--", *files],
+                                cwd=self.project, input=text, capture_output=True, text=True,
+                                env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env})
+        if result.returncode:
+            raise ChangeError(f"git commit failed: {(result.stderr or result.stdout).strip()}")
+
+    # ------------------------------------------------------------------ reading
+
+    def changes(self, limit: int = 100, paths: Sequence[str] = CONTENT_PATHS) -> List[Change]:
+        """The commits that touched `paths`, newest first."""
+        existing = [p for p in paths if (self.project / p).exists()]
+        fmt = _FIELD.join(["%H", "%an", "%aI", "%s", "%b", f"%(trailers:key={TRAILER},valueonly)",
+                           f"%(trailers:key={APPROVED},valueonly)", f"%(trailers:key={REVERTS},valueonly)"])
+        out = self._git("log", f"-n{int(limit)}", f"--format={_RECORD}{fmt}{_FIELD}", "--name-only", "--", *existing)
+        changes = []
+        for record in out.split(_RECORD)[1:]:
+            sha, author, when, subject, body, kind, approved, reverts, names = record.split(_FIELD)
+            body = "\n".join(line for line in body.strip().splitlines()
+                             if not re.match(rf"^({TRAILER}|{APPROVED}|{REVERTS}):", line)).strip()
+            changes.append(Change(sha, author, datetime.fromisoformat(when).astimezone(timezone.utc), subject, body,
+                                  [n for n in names.split("\n") if n.strip()], kind.strip(), approved.strip(),
+                                  reverts.strip()))
+        return changes
+
+    def change(self, sha: str) -> Change:
+        if not re.fullmatch(r"[0-9a-f]{7,40}", sha or ""):
+            raise ChangeError("No such change.")
+        for change in self.changes(limit=1000):
+            if change.sha.startswith(sha):
+                return change
+        raise ChangeError("No such change in the assistant's content.")
+
+    # ------------------------------------------------------------------ undoing
+
+    def revert(self, sha: str, author: Author) -> str:
+        """A new commit undoing `sha`; ChangeError, with nothing changed, when it cannot."""
+        change = self.change(sha)
+        self.ensure_unchanged(change.files)
+        result = subprocess.run(["git", "revert", "--no-commit", change.sha], cwd=self.project,
+                                capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
+        if result.returncode:
+            subprocess.run(["git", "revert", "--abort"], cwd=self.project, capture_output=True)
+            later = [c for c in self.changes(limit=200) if set(c.files) & set(change.files)]
+            newer = [c.subject for c in later[: next((i for i, c in enumerate(later) if c.sha == change.sha), 0)]]
+            raise ChangeError("This change cannot be undone on its own: later changes edited the same lines"
+                              + (f" ({'; '.join(newer[:5])})" if newer else "") + ". Undo those first; nothing was changed.")
+        return self.commit(author, f"Undo: {change.subject}", change.files, kind="undo", reverts=change.sha)

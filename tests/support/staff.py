@@ -1,0 +1,118 @@
+"""The staff console as clinic staff start it (`make staff-user`, `make staff`), on a copy of
+the project with its own git history and database, and a browser-like client for it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+import requests
+
+from support.processes import free_port, wait_until_up
+from support.project import ROOT, copy_checked_files
+
+PASSWORD = "a long staff password"
+#: test accounts: name -> role
+ACCOUNTS = {"ana": "editor", "bo": "clinician"}
+
+
+def project_copy(folder: Path) -> Path:
+    """What the console reads and edits, copied under folder/project, committed in a new git
+    repository (every console change is a commit on top)."""
+    project = copy_checked_files(folder / "project")
+    for relative in ("content", "config.yml"):
+        source = ROOT / relative
+        if source.is_dir():
+            subprocess.run(["cp", "-r", str(source), str(project / relative)], check=True)
+        else:
+            subprocess.run(["cp", str(source), str(project / relative)], check=True)
+    git = ["git", "-c", "user.name=Set up", "-c", "user.email=setup@example.invalid"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "The project as copied for the test"], cwd=project, check=True)
+    return project
+
+
+def environment(project: Path, database: Path, port: int) -> Dict[str, str]:
+    return {**os.environ, "STAFF_PROJECT": str(project), "STAFF_DATABASE": str(database),
+            "STAFF_PORT": str(port), "RASA_TELEMETRY_ENABLED": "false"}
+
+
+def add_account(env: Dict[str, str], name: str, role: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
+    """`make staff-user NAME=... ROLE=...`, the password given as STAFF_PASSWORD."""
+    return subprocess.run(["make", "-s", "staff-user", f"NAME={name}", f"ROLE={role}"], cwd=ROOT,
+                          env={**env, "STAFF_PASSWORD": password}, capture_output=True, text=True, timeout=300)
+
+
+@dataclass
+class Console:
+    url: str
+    project: Path
+    env: Dict[str, str]
+    log: Path
+    process: subprocess.Popen
+
+
+@contextlib.contextmanager
+def running_console(folder: Path, accounts: Optional[Dict[str, str]] = None) -> Iterator[Console]:
+    """`make staff` on a project copy with `accounts` (ACCOUNTS by default), until it answers;
+    stopped with Ctrl-C (SIGINT to its process group) after."""
+    project = project_copy(folder)
+    port = free_port()
+    env = environment(project, folder / "staff.db", port)
+    for name, role in (ACCOUNTS if accounts is None else accounts).items():
+        made = add_account(env, name, role)
+        assert made.returncode == 0, made.stderr
+    log = folder / "staff.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(["make", "-s", "staff"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/login", process, log, timeout=120)
+        yield Console(url, project, env, log, process)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+class Staff:
+    """A browser-like client: keeps cookies, sends the Origin a browser sends, reads tokens."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.http = requests.Session()
+        self.http.headers["Origin"] = console.url
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(self.console.url + path, allow_redirects=False, timeout=30, **kwargs)
+
+    def post(self, path: str, data: Dict[str, str], **kwargs) -> requests.Response:
+        return self.http.post(self.console.url + path, data=data, allow_redirects=False, timeout=60, **kwargs)
+
+    def login(self, name: str, password: str = PASSWORD) -> requests.Response:
+        token = csrf_token(self.get("/login").text)
+        return self.post("/login", {"csrf_token": token, "name": name, "password": password, "next": "/"})
+
+    def form_token(self, path: str = "/") -> str:
+        return csrf_token(self.get(path).text)
