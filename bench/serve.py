@@ -305,23 +305,42 @@ def running_pids(status: str) -> Dict[str, int]:
     return found
 
 
-def linked_copy(folder: Path, root: Path = ROOT) -> Path:
-    """folder/project: every entry of `root` linked, except OWN (its own store and reports)."""
+def linked_copy(folder: Path, root: Path = ROOT, own: Sequence[str] = ()) -> Path:
+    """folder/project: every entry of `root` linked, except OWN (its own store and reports);
+    the files and folders of `own` (relative paths) are copied instead, so that the copy may
+    change them without touching `root`'s."""
     project = folder / "project"
     project.mkdir()
+    tops = {Path(relative).parts[0] for relative in own}
     for entry in root.iterdir():
-        if entry.name not in OWN:
+        if entry.name in OWN or entry.name in own:  # its own store; or copied whole, below
+            continue
+        if entry.name in tops and entry.is_dir():
+            (project / entry.name).mkdir()
+            for inner in entry.iterdir():  # one level down: what `own` names inside is copied below
+                if not any(Path(relative).parts[:2] == (entry.name, inner.name) for relative in own):
+                    (project / entry.name / inner.name).symlink_to(inner)
+        elif entry.name not in tops:
             (project / entry.name).symlink_to(entry)
+    for relative in own:
+        source, target = root / relative, project / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
     return project
 
 
 @contextlib.contextmanager
-def serve(folder: Path, root: Path = ROOT, timeout: float = 180, **env: str) -> Iterator[Served]:
-    """Starts scripts/serve in a linked copy of `root` under `folder`, on free ports, with `env`
-    added to its environment; yields once Rasa has loaded its model and the action server
-    answers; stops it with Ctrl-C (SIGINT) after, SIGKILL to its group if still there 90 s later."""
-    project = linked_copy(folder, root)
-    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
+def serve(folder: Path, root: Path = ROOT, timeout: float = 180, project: Optional[Path] = None,
+          **env: str) -> Iterator[Served]:
+    """Starts scripts/serve in a linked copy of `root` under `folder` (or in `project`, a copy
+    already made), on free ports, with `env` added to its environment; yields once Rasa has
+    loaded its model and the action server answers; stops it with Ctrl-C (SIGINT) after,
+    SIGKILL to its group if still there 90 s later."""
+    project = project or linked_copy(folder, root)
+    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port(), "STAFF_PORT": free_port()}
     log = folder / "serve.log"
     environment = {**os.environ, **QUIET, **{k: str(v) for k, v in ports.items()}, **env}
     environment.pop("RASA_INTERFACE", None)  # the copy answers on loopback only

@@ -9,6 +9,7 @@ server: the console's framework can take security releases Rasa's cannot.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from staff import store
+from staff import model_server, store
 from staff.accounts import ROLES, Accounts
+from staff.model_server import Servers
+from staff.publish import Progress, Publisher
 from staff.sessions import MAX_FAILURES, WINDOW_S, LoginLimiter, Sessions
 from staff.settings import Settings
+from staff.pages import publish as publish_pages
 from staff.web import COOKIE, CSRF_FIELD, LOGIN_COOKIE, SecurityHeaders, cookie_settings, csrf_ok, \
     current_session, login_token, page
 
@@ -43,12 +47,16 @@ class Console:
     sessions: Sessions = field(init=False)
     limiter: LoginLimiter = field(init=False)
     templates: Jinja2Templates = field(init=False)
+    publisher: Publisher = field(init=False)
+    servers: Servers = field(init=False)
 
     def __post_init__(self) -> None:
         self.db = store.connect(self.settings.database)
         self.accounts = Accounts(self.db)
         self.sessions = Sessions(self.db, self.accounts)
         self.limiter = LoginLimiter(self.db)
+        self.publisher = Publisher(self.settings.project, record=self.record_publication)
+        self.servers = Servers()
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["ROLES"] = ROLES
 
@@ -61,6 +69,13 @@ class Console:
 
     async def error(self, request: Request, status: int, title: str, message: str) -> Response:
         return self.render(request, "error.html", status, title=title, message=message)
+
+    def record_publication(self, progress: Progress) -> None:
+        """A publication's end, in the publications table (called from its thread)."""
+        self.db.execute("UPDATE publications SET finished = ?, status = ?, commit_sha = ?, model_sha256 = ?, "
+                        "figures = ?, message = ? WHERE id = ?",
+                        (progress.finished, progress.state, progress.commit, progress.model_sha256,
+                         json.dumps(progress.figures), "\n".join(progress.reasons), progress.id))
 
 
 # ------------------------------------------------------------------------------- signing in
@@ -136,6 +151,8 @@ def routes() -> List[BaseRoute]:
         Route("/", home),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route(model_server.PATH, model_server.model_file),
+        *publish_pages.routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

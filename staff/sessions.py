@@ -6,8 +6,9 @@
 - Every form carries the session's CSRF token (synchronizer token); web.py refuses a POST
   without it, and one whose Origin is another site.
 - Failed logins are counted per account name and per client address over WINDOW_S; from
-  MAX_FAILURES on, that name or address must wait until the oldest failure leaves the window.
-  Kept in the database, so a restart does not reset them.
+  MAX_FAILURES for a name (ADDRESS_MAX_FAILURES for an address: behind the clinic's proxy every
+  member of staff has the proxy's address) that name or address must wait until its oldest
+  counted failure leaves the window. Kept in the database, so a restart does not reset them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from staff.accounts import Account, Accounts
 IDLE_S = 30 * 60
 MAX_AGE_S = 12 * 60 * 60
 MAX_FAILURES = 5
+ADDRESS_MAX_FAILURES = 20
 WINDOW_S = 15 * 60
 
 
@@ -75,8 +77,13 @@ class Sessions:
             self.db.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
 
 
+def most_failures(key: str) -> int:
+    return ADDRESS_MAX_FAILURES if key.startswith("address:") else MAX_FAILURES
+
+
 class LoginLimiter:
-    """MAX_FAILURES failed logins per key (account name, client address) within WINDOW_S."""
+    """Failed logins per key ("name:..." or "address:...") within WINDOW_S, at most
+    ``most_failures(key)``."""
 
     def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time):
         self.db, self.clock = db, clock
@@ -87,9 +94,10 @@ class LoginLimiter:
         self.db.execute("DELETE FROM login_failures WHERE at < ?", (now - WINDOW_S,))
         longest = 0.0
         for key in keys:
+            limit = most_failures(key)
             rows = self.db.execute("SELECT at FROM login_failures WHERE key = ? ORDER BY at DESC LIMIT ?",
-                                   (key, MAX_FAILURES)).fetchall()
-            if len(rows) >= MAX_FAILURES:
+                                   (key, limit)).fetchall()
+            if len(rows) >= limit:
                 longest = max(longest, rows[-1]["at"] + WINDOW_S - now)
         return int(longest) + 1 if longest > 0 else 0
 

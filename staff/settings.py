@@ -25,10 +25,14 @@ class Settings:
     port: int = DEFAULT_PORT
     #: cookies marked Secure: set when the console is reached through an HTTPS proxy
     secure_cookies: bool = False
+    #: the secret the Rasa servers of `make serve` send to fetch the model (staff/model_server.py);
+    #: none: the console serves no model
+    model_token: str = ""
 
     @classmethod
     def from_environment(cls) -> "Settings":
-        """STAFF_PROJECT, STAFF_DATABASE, STAFF_PORT, STAFF_SECURE_COOKIES (1 behind HTTPS).
+        """STAFF_PROJECT, STAFF_DATABASE, STAFF_PORT, STAFF_SECURE_COOKIES (1 behind HTTPS),
+        STAFF_MODEL_TOKEN (set by scripts/serve).
         The console always listens on loopback: a proxy on the same machine publishes it
         (docs/DEPLOY.md)."""
         project = Path(os.environ.get("STAFF_PROJECT") or ROOT).resolve()
@@ -42,4 +46,5 @@ class Settings:
         if not (project / "domain.yml").is_file():
             raise SettingsError(f"STAFF_PROJECT={project} has no domain.yml: it is not the assistant's project")
         return cls(project=project, database=database, port=int(port_text),
-                   secure_cookies=secure in ("1", "yes", "true"))
+                   secure_cookies=secure in ("1", "yes", "true"),
+                   model_token=os.environ.get("STAFF_MODEL_TOKEN") or "")

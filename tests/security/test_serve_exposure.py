@@ -5,12 +5,14 @@ patient database."""
 
 from __future__ import annotations
 
+import hashlib
 import stat
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from footdrop.check_questions import load_questions
 from footdrop_rasa.channels import ownership
@@ -95,3 +97,23 @@ def test_the_demo_page_sends_its_security_headers_and_nothing_but_the_widget(ser
         answer = requests.get(page + hidden, timeout=10)
         assert answer.status_code == 404 and "Directory listing" not in answer.text, hidden
         assert "Content-Security-Policy" in answer.headers, hidden
+
+
+def test_the_staff_console_serves_its_model_and_pages_to_no_one_without_their_secret(served):
+    """Someone on this machine who finds the console's port: no model without the token
+    scripts/serve made for Rasa (kept in a private file), no page without signing in."""
+    project, ports = served
+    base = f"http://127.0.0.1:{ports['STAFF_PORT']}"
+    model = f"{base}/models/footdrop.tar.gz"
+    for params in ({}, {"token": "guess", "server": "probe"}, {"token": ""}):
+        refused = requests.get(model, params=params, timeout=10)
+        assert refused.status_code == 404 and not refused.content.startswith(b"\x1f\x8b"), params
+    endpoints = project / "var" / "run" / f"endpoints-{ports['RASA_PORT']}.yml"
+    assert stat.S_IMODE(endpoints.stat().st_mode) == 0o600
+    token = yaml.safe_load(endpoints.read_text())["models"]["token"]
+    given = requests.get(model, params={"token": token, "server": "probe"}, timeout=60)
+    assert given.status_code == 200
+    assert given.headers["etag"] == hashlib.sha256((project / "models" / "footdrop.tar.gz").read_bytes()).hexdigest()
+    for path in ("/", "/publish", "/publish/status"):
+        assert requests.get(base + path, allow_redirects=False, timeout=10).status_code == 303, path
+    assert requests.post(f"{base}/publish/start", allow_redirects=False, timeout=10).status_code == 401

@@ -116,3 +116,34 @@ class Staff:
 
     def form_token(self, path: str = "/") -> str:
         return csrf_token(self.get(path).text)
+
+
+#: what a console change or a publication writes, copied into a served project (the rest is linked)
+EDITABLE = ["domain.yml", "config.yml", "clinic.yml", "data", "content", "tests/nlu_holdout.yml",
+            "tests/test_stories.yml", "models/footdrop.tar.gz", ".rasa", ".gitignore"]
+#: of EDITABLE, what git keeps (the model and the training cache are not committed)
+COMMITTED = ["domain.yml", "config.yml", "clinic.yml", "data", "content", "tests/nlu_holdout.yml",
+             "tests/test_stories.yml", ".gitignore"]
+
+
+def served_project(folder: Path) -> Path:
+    """A project `make serve` can run (scripts/serve, with the staff console) whose content,
+    model and training cache are its own copies, committed in a git repository of its own; the
+    code, the virtualenv and build/ are links to this checkout's (bench/serve.py's linked copy)."""
+    from bench.serve import linked_copy
+
+    folder.mkdir(parents=True, exist_ok=True)
+    project = linked_copy(folder, ROOT, own=[p for p in EDITABLE if (ROOT / p).exists()])
+    git = ["git", "-c", "user.name=Set up", "-c", "user.email=setup@example.invalid"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True)
+    subprocess.run([*git, "add", "--", *[p for p in COMMITTED if (project / p).exists()]], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "The project as copied for the test"], cwd=project, check=True)
+    return project
+
+
+def add_account_to(project: Path, name: str, role: str, password: str = PASSWORD) -> None:
+    """An account in a served project's console (its var/staff.db), as `make staff-user` makes it."""
+    env = {**os.environ, "STAFF_PROJECT": str(project), "STAFF_PASSWORD": password, "RASA_TELEMETRY_ENABLED": "false"}
+    made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "staff.users", "add", name, "--role", role],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr

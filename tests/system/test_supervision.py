@@ -106,7 +106,7 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path, trained_model):
     with serve(tmp_path) as running:
         pids = [int(p) for p in running.ctl("pid", "all").split()]
         supervisord = running.process.pid
-    assert len(pids) == 6, pids  # actions, web, rasa and a health check for each
+    assert len(pids) == 8, pids  # actions, web, the staff console, rasa and a health check for each
     assert running.process.returncode is not None
     for pid in [supervisord, *pids]:
         with pytest.raises(ProcessLookupError):

@@ -198,7 +198,7 @@ for name in ("RASA_PORT", "ACTIONS_PORT"):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ[name])), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 os.makedirs("var", exist_ok=True)
-json.dump({{k: os.environ.get(k) for k in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT", "RASA_INTERFACE", "PROFILE",
+json.dump({{k: os.environ.get(k) for k in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT", "STAFF_PORT", "RASA_INTERFACE", "PROFILE",
           "RASA_TELEMETRY_ENABLED")}}, open("var/env.json", "w"))
 def stop(*_):
     open("var/stopped", "w").write("Ctrl-C")
@@ -220,6 +220,22 @@ def fake_project(tmp_path):
     return root
 
 
+def test_a_linked_copy_owns_what_it_is_told_to(tmp_path):
+    root = tmp_path / "root"
+    for relative in ("domain.yml", "data/nlu.yml", "tests/a.yml", "tests/b.yml", "models/m.tar.gz", "var/x"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(relative)
+    (tmp_path / "copy").mkdir()
+    project = serve.linked_copy(tmp_path / "copy", root, own=["domain.yml", "data", "tests/a.yml", "models/m.tar.gz"])
+    for owned in ("domain.yml", "data", "tests/a.yml", "models/m.tar.gz", "data/nlu.yml"):
+        assert not (project / owned).is_symlink() and (project / owned).exists(), owned
+    assert (project / "tests").is_dir() and not (project / "tests").is_symlink()
+    assert (project / "tests" / "b.yml").is_symlink()
+    assert not (project / "var").exists()
+    (project / "domain.yml").write_text("changed in the copy")
+    assert (root / "domain.yml").read_text() == "domain.yml"
+
+
 def test_serve_runs_scripts_serve_in_a_linked_copy_and_stops_it(tmp_path, fake_project, monkeypatch):
     monkeypatch.setenv("RASA_INTERFACE", "0.0.0.0")
     folder = tmp_path / "run"
@@ -233,7 +249,7 @@ def test_serve_runs_scripts_serve_in_a_linked_copy_and_stops_it(tmp_path, fake_p
         assert not (project / "var").is_symlink()  # its own store, never the project's
         env = __import__("json").loads((project / "var" / "env.json").read_text())
         assert {k: int(env[k]) for k in served.ports} == served.ports
-        assert len(set(served.ports.values())) == 3
+        assert len(set(served.ports.values())) == len(served.ports) == 4  # Rasa, actions, page, staff
         assert (env["RASA_INTERFACE"], env["PROFILE"], env["RASA_TELEMETRY_ENABLED"]) == (None, "test", "false")
         assert served.url == f"http://127.0.0.1:{served.ports['RASA_PORT']}"
         assert served.rasa == f"rasa-{served.ports['RASA_PORT']}"
