@@ -73,9 +73,9 @@ def read_store(project: Path) -> Dict[str, List[dict]]:
                                  "nothing to list. Ask whoever runs the assistant to configure one.")
     try:
         url = report.tracker_store_url(settings, base=project)
-    except SystemExit:  # tools/report.py stops a command line this way
-        raise ConversationsError("The assistant keeps its conversations in a store the console cannot read "
-                                 "(only SQL stores can be read).") from None
+    except (SystemExit, ValueError):  # tools/report.py stops a command line with SystemExit
+        raise ConversationsError(f"The console cannot read the conversation store set in {ENDPOINTS} (tracker_store): "
+                                 "it reads SQL stores only. Ask whoever runs the assistant to check it.") from None
     try:
         return report.read_conversations(url) or {}
     except Exception as error:  # a database server down, a wrong password: say so, never a 500
