@@ -25,6 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from staff import store
 from staff.accounts import ROLES, Accounts
+from staff.pages import unanswered
 from staff.sessions import MAX_FAILURES, WINDOW_S, LoginLimiter, Sessions
 from staff.settings import Settings
 from staff.web import COOKIE, CSRF_FIELD, LOGIN_COOKIE, SecurityHeaders, cookie_settings, csrf_ok, \
@@ -137,6 +138,7 @@ def routes() -> List[BaseRoute]:
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+        *unanswered.routes(),
     ]
 
 
