@@ -31,6 +31,7 @@ from staff.publish import Progress, Publisher
 from staff.sessions import MAX_FAILURES, WINDOW_S, LoginLimiter, Sessions
 from staff.settings import Settings
 from staff.pages import publish as publish_pages
+from staff.pages import unanswered as unanswered_pages
 from staff.web import COOKIE, CSRF_FIELD, LOGIN_COOKIE, SecurityHeaders, cookie_settings, csrf_ok, \
     current_session, login_token, page
 
@@ -153,6 +154,7 @@ def routes() -> List[BaseRoute]:
         Route("/logout", logout, methods=["POST"]),
         Route(model_server.PATH, model_server.model_file),
         *publish_pages.routes(),
+        *unanswered_pages.routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

@@ -172,8 +172,17 @@ def fallback_threshold(config: Path = Path("config.yml")) -> float:
     return DEFAULT_MIN_CONFIDENCE
 
 
-def tracker_store_url(store: dict):
-    """An SQLAlchemy URL from Rasa's SQL tracker store keys (dialect, url, port, db, username, password)."""
+def tracker_store_settings(endpoints: Path) -> dict:
+    """The `tracker_store:` keys of an endpoints.yml, with ${VARIABLES} from the environment
+    filled in; {} when it configures none."""
+    content = yaml.safe_load(Path(endpoints).read_text(encoding="utf-8")) or {}
+    return {k: os.path.expandvars(v) if isinstance(v, str) else v
+            for k, v in (content.get("tracker_store") or {}).items()}
+
+
+def tracker_store_url(store: dict, base: Path = Path()):
+    """An SQLAlchemy URL from Rasa's SQL tracker store keys (dialect, url, port, db, username, password).
+    A relative SQLite file is taken from `base` (the folder Rasa runs in: the project)."""
     from sqlalchemy.engine.url import URL, make_url
 
     if str(store.get("type", "")).lower() not in SQL_STORE_TYPES:
@@ -184,7 +193,7 @@ def tracker_store_url(store: dict):
     if host and "://" in str(host):
         return make_url(str(host))
     if dialect.startswith("sqlite"):
-        return URL.create(dialect, database=str(Path(db).resolve()))
+        return URL.create(dialect, database=str((Path(base) / db).resolve()))
     port = store.get("port")
     if host and ":" in str(host):
         host, _, port_in_host = str(host).partition(":")
@@ -282,9 +291,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     min_confidence = args.min_confidence if args.min_confidence is not None else fallback_threshold()
 
-    endpoints = yaml.safe_load(Path(args.endpoints).read_text(encoding="utf-8")) or {}
-    store = {k: os.path.expandvars(v) if isinstance(v, str) else v
-             for k, v in (endpoints.get("tracker_store") or {}).items()}
+    store = tracker_store_settings(Path(args.endpoints))
     if not store:
         raise SystemExit(f"{args.endpoints} configures no tracker_store: conversations are not kept.")
     url = tracker_store_url(store)
