@@ -25,6 +25,9 @@ from starlette.templating import Jinja2Templates
 
 from staff import store
 from staff.accounts import ROLES, Accounts
+from staff.pages import approvals as approval_pages
+from staff.pages import history as history_pages
+from staff.pages import topics as topic_pages
 from staff.sessions import MAX_FAILURES, WINDOW_S, LoginLimiter, Sessions
 from staff.settings import Settings
 from staff.web import COOKIE, CSRF_FIELD, LOGIN_COOKIE, SecurityHeaders, cookie_settings, csrf_ok, \
@@ -136,6 +139,9 @@ def routes() -> List[BaseRoute]:
         Route("/", home),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
+        *topic_pages.routes(),
+        *approval_pages.routes(),
+        *history_pages.routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

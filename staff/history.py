@@ -172,6 +172,13 @@ class History:
                                   reverts.strip()))
         return changes
 
+    def file_at(self, revision: str, path: str) -> Optional[str]:
+        """The text of `path` at `revision` (e.g. a change's sha, or "<sha>^" for the version
+        before it); None when the file did not exist there."""
+        if not self._git("rev-parse", "--verify", "--quiet", f"{revision}:{path}", check=False).strip():
+            return None
+        return self._git("show", f"{revision}:{path}")
+
     def change(self, sha: str) -> Change:
         if not re.fullmatch(r"[0-9a-f]{7,40}", sha or ""):
             raise ChangeError("No such change.")

@@ -1,0 +1,72 @@
+"""/history: every change to the assistant's content, newest first (who, when, what, which
+files, approved by whom), each with an Undo button: one click makes a new change that undoes it.
+Undoing a change on the safety path (staff/safety.py) is a clinician's task, as making it was."""
+
+from __future__ import annotations
+
+from typing import List
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from staff.approvals import author
+from staff.history import Change, History
+from staff.pages import CHANGE_ERRORS, console, history, not_done
+from staff.safety import SafetyError, refusal, safety_reasons
+from staff.topics import ANSWER_FILE
+from staff.web import page
+
+
+def reasons_to_ask_a_clinician(project_history: History, change: Change) -> List[str]:
+    """Why undoing `change` is a clinician's task (it is on the safety path); empty when it is not."""
+    if ANSWER_FILE not in change.files:
+        return safety_reasons(change.files)
+    return safety_reasons(change.files, project_history.file_at(f"{change.sha}^", ANSWER_FILE),
+                          project_history.file_at(change.sha, ANSWER_FILE))
+
+
+def approver_name(identity: str) -> str:
+    """'Bo Clinician <bo@...>' -> 'Bo Clinician'."""
+    return identity.split(" <")[0]
+
+
+@page()
+async def history_page(request: Request) -> Response:
+    project_history = history(request)
+
+    def listed():
+        return [(change, bool(reasons_to_ask_a_clinician(project_history, change)))
+                for change in project_history.changes(limit=100)]
+
+    changes = await run_in_threadpool(listed)
+    return console(request).render(request, "history.html", changes=changes, approver_name=approver_name,
+                                   undone=request.query_params.get("undone", ""))
+
+
+@page()
+async def undo(request: Request) -> Response:
+    project_history = history(request)
+    account = request.state.session.account
+
+    def revert() -> str:
+        with project_history.lock():
+            change = project_history.change(request.path_params["sha"])
+            reasons = reasons_to_ask_a_clinician(project_history, change)
+            if reasons and not account.is_clinician:
+                raise SafetyError(refusal(reasons))
+            return project_history.revert(change.sha, author(account))
+
+    try:
+        sha = await run_in_threadpool(revert)
+    except CHANGE_ERRORS as error:
+        return await not_done(request, error)
+    return RedirectResponse(f"/history?undone={sha[:10]}", status_code=303)
+
+
+def routes() -> List[BaseRoute]:
+    return [
+        Route("/history", history_page),
+        Route("/history/{sha}/undo", undo, methods=["POST"]),
+    ]
