@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, Optional
@@ -44,10 +45,14 @@ def environment(project: Path, database: Path, port: int) -> Dict[str, str]:
             "STAFF_PORT": str(port), "RASA_TELEMETRY_ENABLED": "false"}
 
 
-def add_account(env: Dict[str, str], name: str, role: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
-    """`make staff-user NAME=... ROLE=...`, the password given as STAFF_PASSWORD."""
-    return subprocess.run(["make", "-s", "staff-user", f"NAME={name}", f"ROLE={role}"], cwd=ROOT,
-                          env={**env, "STAFF_PASSWORD": password}, capture_output=True, text=True, timeout=300)
+def add_account(env: Dict[str, str], name: str, role: str, password: str = PASSWORD,
+                via_make: bool = True) -> subprocess.CompletedProcess:
+    """`make staff-user NAME=... ROLE=...` (or the command it runs, `python -m staff.users add`),
+    the password given as STAFF_PASSWORD."""
+    command = (["make", "-s", "staff-user", f"NAME={name}", f"ROLE={role}"] if via_make
+               else [sys.executable, "-m", "staff.users", "add", name, "--role", role])
+    return subprocess.run(command, cwd=ROOT, env={**env, "STAFF_PASSWORD": password}, capture_output=True, text=True,
+                          timeout=300)
 
 
 @dataclass
@@ -60,18 +65,22 @@ class Console:
 
 
 @contextlib.contextmanager
-def running_console(folder: Path, accounts: Optional[Dict[str, str]] = None) -> Iterator[Console]:
+def running_console(folder: Path, accounts: Optional[Dict[str, str]] = None,
+                    via_make: bool = True) -> Iterator[Console]:
     """`make staff` on a project copy with `accounts` (ACCOUNTS by default), until it answers;
-    stopped with Ctrl-C (SIGINT to its process group) after."""
+    stopped with Ctrl-C (SIGINT to its process group) after. With via_make=False, the commands
+    `make staff-user` and `make staff` run (`python -m staff.users`, `python -m staff`) with this
+    test run's Python, without make's install step."""
     project = project_copy(folder)
     port = free_port()
     env = environment(project, folder / "staff.db", port)
     for name, role in (ACCOUNTS if accounts is None else accounts).items():
-        made = add_account(env, name, role)
+        made = add_account(env, name, role, via_make=via_make)
         assert made.returncode == 0, made.stderr
     log = folder / "staff.log"
     with log.open("w") as out:
-        process = subprocess.Popen(["make", "-s", "staff"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        command = ["make", "-s", "staff"] if via_make else [sys.executable, "-m", "staff"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
