@@ -16,6 +16,7 @@ on the safety path is a clinician's change, and the console refuses an editor's 
 from __future__ import annotations
 
 from fnmatch import fnmatch
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -40,9 +41,12 @@ def is_safety_response(parsed: Project, response: str) -> bool:
     return response not in topic_responses(parsed)
 
 
+@lru_cache(maxsize=64)
 def _domain(text: Optional[str]) -> Dict[str, Any]:
+    """domain.yml's text parsed (read only: the result is shared); {} when it does not parse.
+    Cached: the history page reads the same versions again and again."""
     try:
-        content = yaml.safe_load(text or "")
+        content = yaml.load(text or "", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return {}
     return content if isinstance(content, dict) else {}

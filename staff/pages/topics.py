@@ -44,8 +44,9 @@ async def _topic_view(request: Request, intent: str, status: int = 200, draft: s
         topic = await run_in_threadpool(get_topic, console(request).settings.project, intent)
     except TopicError as error:
         return await not_done(request, error)
+    waiting = [p for p in approvals(request).waiting() if p.response == topic.response]
     return console(request).render(request, "topic.html", status, topic=topic, draft=draft or topic.text, note=note,
-                                   problems=list(problems), done=request.query_params.get("done", ""))
+                                   problems=list(problems), waiting=waiting, done=request.query_params.get("done", ""))
 
 
 @page()
