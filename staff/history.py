@@ -212,6 +212,13 @@ class History:
     def revert(self, sha: str, author: Author) -> str:
         """A new commit undoing `sha`; ChangeError, with nothing changed, when it cannot."""
         change = self.change(sha)
+        # every file of the commit: `changes` names only those under CONTENT_PATHS
+        touched = [name for name in self._git("show", "--name-only", "--format=", change.sha).splitlines() if name]
+        others = [name for name in touched if not any(name == p or name.startswith(p + "/") for p in CONTENT_PATHS)]
+        if others:
+            raise ChangeError("This change also changed files that are not the assistant's content ("
+                              f"{', '.join(others[:5])}), so it cannot be undone here. Ask whoever runs the "
+                              "assistant to undo it with git; nothing was changed.")
         self.ensure_unchanged(change.files)
         result = subprocess.run(["git", "revert", "--no-commit", change.sha], cwd=self.project,
                                 capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})

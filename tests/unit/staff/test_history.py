@@ -135,6 +135,10 @@ def test_a_file_as_it_was_before_and_after_a_change(project):
     assert "text: one" in history.file_at(f"{sha}^", "domain.yml")
     assert "text: later" in history.file_at(sha, "domain.yml")
     assert history.file_at(sha, "content/missing.yml") is None
+    many = history.files_at([(sha, "domain.yml"), (sha, "content/missing.yml"), (sha, "content"),
+                             (f"{sha}^", "domain.yml"), (sha, "content/topics.yml")])
+    assert many == [(project / "domain.yml").read_text(), None, None, history.file_at(f"{sha}^", "domain.yml"),
+                    "titles:\n  ask_a: A\n"]
 
 
 def test_no_such_change(project):
@@ -148,3 +152,19 @@ def test_no_such_change(project):
 def test_a_folder_that_is_not_a_git_work_tree_is_refused(tmp_path):
     with pytest.raises(ChangeError, match="not a git work tree"):
         History(tmp_path)
+
+
+def test_a_change_that_also_touched_other_files_is_not_undone_here(project):
+    """A commit made with git outside the console, touching code as well as content: Undo
+    would revert the code too (and leave it uncommitted), so it is refused, naming the file."""
+    history = History(project)
+    edit(project, "text: one", "text: by hand")
+    (project / "app.py").write_text("print('hello')\n")
+    git(project, "add", "-A")
+    git(project, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid", "commit", "-q", "-m", "Code and content")
+    change = history.changes()[0]
+    assert change.files == ["domain.yml"]  # the history lists the content it changed
+    with pytest.raises(ChangeError, match=r"app\.py"):
+        history.revert(change.sha, BO)
+    assert "text: by hand" in (project / "domain.yml").read_text() and (project / "app.py").exists()
+    assert git(project, "status", "--porcelain") == ""
