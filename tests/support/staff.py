@@ -96,6 +96,23 @@ def running_console(folder: Path, accounts: Optional[Dict[str, str]] = None,
             process.wait()
 
 
+def git(project: Path, *args: str) -> str:
+    """A git command's output in a project copy (the test's view of the console's history)."""
+    return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
+
+
+def unsaved(project: Path) -> str:
+    """Files changed and not committed (var/, where the console keeps its lock file, is not content)."""
+    return git(project, "status", "--porcelain", "--", ".", ":(exclude)var")
+
+
+def response_text(project: Path, response: str) -> str:
+    """A response's (first) text in the project copy's domain.yml."""
+    import yaml
+
+    return yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))["responses"][response][0]["text"]
+
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -10,13 +10,10 @@ and Undo puts the old text back with a commit of its own."""
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
-import yaml
 
-from support.staff import Staff, running_console
+from support.staff import Staff, git, response_text, running_console
 
 BRACE = "utter_ask_brace"
 NEW = ("Your doctor may suggest a brace. A brace can help you walk with less effort.\n"
@@ -31,12 +28,6 @@ def console(tmp_path_factory):
         yield running
 
 
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
-
-
-def answer(project: Path, response: str = BRACE) -> str:
-    return yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))["responses"][response][0]["text"]
 
 
 def waiting_count(staff: Staff) -> int:
@@ -66,25 +57,25 @@ def test_the_topics_list_and_a_topic_page(console):
 
 
 def test_an_editors_answer_waits_and_the_clinicians_approval_commits_it(console):
-    project, old = console.project, answer(console.project)
+    project, old = console.project, response_text(console.project, BRACE)
     commits = int(git(project, "rev-list", "--count", "HEAD"))
     ana = signed_in(console, "ana")
     proposed = ana.post("/topics/ask_brace", {"csrf_token": ana.form_token("/topics/ask_brace"), "text": NEW,
                                               "note": "Say how a brace helps"})
     assert proposed.status_code == 303 and proposed.headers["location"].startswith("/approvals?proposed=")
     proposal_id = re.search(r"proposed=(\d+)", proposed.headers["location"]).group(1)
-    assert answer(project) == old and int(git(project, "rev-list", "--count", "HEAD")) == commits
+    assert response_text(project, BRACE) == old and int(git(project, "rev-list", "--count", "HEAD")) == commits
 
     refused = ana.post(f"/approvals/{proposal_id}/approve", {"csrf_token": ana.form_token("/approvals")})
     assert refused.status_code == 403 and "Only a clinician may do this" in refused.text
-    assert answer(project) == old
+    assert response_text(project, BRACE) == old
 
     bo = signed_in(console, "bo")
     waiting = bo.get("/approvals")
     assert "Say how a brace helps" in waiting.text and "Taken out" in waiting.text and "Put in" in waiting.text
     approved = bo.post(f"/approvals/{proposal_id}/approve", {"csrf_token": bo.form_token("/approvals")})
     assert approved.status_code == 303
-    assert answer(project) == NEW
+    assert response_text(project, BRACE) == NEW
     assert int(git(project, "rev-list", "--count", "HEAD")) == commits + 1
     assert git(project, "log", "-1", "--format=%an").strip() == "ana"
     message = git(project, "log", "-1", "--format=%B")
@@ -96,7 +87,7 @@ def test_an_editors_answer_waits_and_the_clinicians_approval_commits_it(console)
     sha = git(project, "rev-parse", "HEAD").strip()
     undone = ana.post(f"/history/{sha}/undo", {"csrf_token": ana.form_token("/history")})
     assert undone.status_code == 303 and undone.headers["location"].startswith("/history?undone=")
-    assert answer(project) == old
+    assert response_text(project, BRACE) == old
     assert int(git(project, "rev-list", "--count", "HEAD")) == commits + 2
     undo = git(project, "log", "-1", "--format=%an|%s|%B")
     assert undo.startswith("ana|Undo: Answer to 'Braces': Say how a brace helps|") and f"Reverts: {sha}" in undo
@@ -104,11 +95,11 @@ def test_an_editors_answer_waits_and_the_clinicians_approval_commits_it(console)
 
 def test_a_draft_that_fails_the_checks_stays_in_the_form_with_the_problems(console):
     ana = signed_in(console, "ana")
-    before, waiting = answer(console.project), waiting_count(ana)
+    before, waiting = response_text(console.project, BRACE), waiting_count(ana)
     page = ana.post("/topics/ask_brace", {"csrf_token": ana.form_token("/topics/ask_brace"), "text": NO_CARE_NOTE,
                                           "note": ""})
     assert page.status_code == 422 and "This answer has no care note" in page.text and "Braces vary." in page.text
-    assert answer(console.project) == before
+    assert response_text(console.project, BRACE) == before
     assert waiting_count(ana) == waiting  # no proposal was saved
 
 
@@ -129,19 +120,19 @@ def test_the_live_check_answers_with_the_problems_and_needs_the_csrf_header(cons
 
 def test_an_editor_cannot_change_a_safety_message_nor_undo_a_clinicians_change_to_one(console):
     project = console.project
-    emergency = answer(project, "utter_emergency")
+    emergency = response_text(project, "utter_emergency")
     ana = signed_in(console, "ana")
     refused = ana.post("/messages/utter_emergency", {"csrf_token": ana.form_token("/messages/utter_emergency"),
                                                      "text": "Call for help.", "note": ""})
     assert refused.status_code == 403 and "Only a clinician may make this change" in refused.text
-    assert "utter_emergency" in refused.text and answer(project, "utter_emergency") == emergency
+    assert "utter_emergency" in refused.text and response_text(project, "utter_emergency") == emergency
 
     bo = signed_in(console, "bo")
     changed = bo.post("/messages/utter_not_a_diagnosis", {
         "csrf_token": bo.form_token("/messages/utter_not_a_diagnosis"),
         "text": "This is general information. It is not a diagnosis.", "note": "Shorter"})
     assert changed.status_code == 303
-    assert answer(project, "utter_not_a_diagnosis") == "This is general information. It is not a diagnosis."
+    assert response_text(project, "utter_not_a_diagnosis") == "This is general information. It is not a diagnosis."
     sha = git(project, "rev-parse", "HEAD").strip()
     assert "A clinician may undo this (safety)" in ana.get("/history").text
     refused_undo = ana.post(f"/history/{sha}/undo", {"csrf_token": ana.form_token("/history")})

@@ -6,18 +6,16 @@ since the proposal are refused with nothing changed."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from staff import store
 from staff.accounts import Accounts
 from staff.approvals import APPROVED, DECLINED, WAITING, WITHDRAWN, Approvals, ProposalError
 from staff.history import ChangeError
 from staff.safety import SafetyError
-from support.staff import PASSWORD, project_copy
+from support.staff import PASSWORD, git, project_copy, response_text, unsaved
 
 BRACE = "utter_ask_brace"
 NEW = ("Your doctor may suggest a brace. A brace can help you walk with less effort.\n"
@@ -27,9 +25,6 @@ OTHER = ("A brace can hold your foot up as you walk.\n"
          "Ask your doctor or physical therapist if a brace is right for you.\n"
          "From: Medical Interventions")
 
-
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +50,6 @@ def setup(tmp_path, accounts_db):
     return Approvals(db, project), project, made
 
 
-def unsaved(project: Path) -> str:
-    """Files changed and not committed (var/, the console's lock file, is not the project's)."""
-    return git(project, "status", "--porcelain", "--", ".", ":(exclude)var")
-
-
-def answer(project: Path, response: str = BRACE) -> str:
-    return yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))["responses"][response][0]["text"]
 
 
 def commits(project: Path) -> int:
@@ -75,7 +63,7 @@ def test_an_editors_answer_waits_as_a_proposal_and_touches_nothing(setup):
     proposal = approvals.get(done["proposal"])
     assert (proposal.status, proposal.author, proposal.response, proposal.text, proposal.note) == (
         WAITING, "ana", BRACE, NEW, "Say how a brace helps")
-    assert proposal.replaces == answer(project)
+    assert proposal.replaces == response_text(project, BRACE)
     assert approvals.waiting() == [proposal]
     assert (project / "domain.yml").read_text(encoding="utf-8") == domain and commits(project) == before
     assert unsaved(project) == ""
@@ -86,7 +74,7 @@ def test_a_clinician_approves_one_commit_by_the_editor_approved_by_the_clinician
     before = commits(project)
     proposal_id = approvals.change_answer(who["ana"], BRACE, NEW, "Say how a brace helps")["proposal"]
     sha = approvals.approve(proposal_id, who["bo"])
-    assert answer(project) == NEW
+    assert response_text(project, BRACE) == NEW
     assert commits(project) == before + 1 and git(project, "rev-parse", "HEAD").strip() == sha
     assert git(project, "log", "-1", "--format=%an <%ae>").strip() == "Ana Pereira <ana@staff.footdrop.invalid>"
     message = git(project, "log", "-1", "--format=%B")
@@ -104,7 +92,7 @@ def test_a_clinicians_own_change_is_committed_at_once(setup):
     approvals, project, who = setup
     before = commits(project)
     done = approvals.change_answer(who["bo"], BRACE, NEW, "Clearer")
-    assert answer(project) == NEW and commits(project) == before + 1
+    assert response_text(project, BRACE) == NEW and commits(project) == before + 1
     assert done == {"committed": git(project, "rev-parse", "HEAD").strip()}
     message = git(project, "log", "-1", "--format=%an|%B")
     assert message.startswith("Bo Clinician|Answer to 'Braces': Clearer") and "Approved-by" not in message
@@ -118,7 +106,7 @@ def test_an_editor_cannot_approve_or_decline(setup):
         approvals.approve(proposal_id, who["cy"])
     with pytest.raises(ProposalError, match="Only a clinician"):
         approvals.decline(proposal_id, who["cy"], "no")
-    assert approvals.get(proposal_id).status == WAITING and answer(project) != NEW
+    assert approvals.get(proposal_id).status == WAITING and response_text(project, BRACE) != NEW
 
 
 def test_a_draft_that_fails_the_checks_is_not_saved(setup):
@@ -128,14 +116,14 @@ def test_a_draft_that_fails_the_checks_is_not_saved(setup):
         with pytest.raises(ProposalError) as refused:
             approvals.change_answer(account, BRACE, broken, "")
         assert len(refused.value.problems) == 1 and "no care note" in refused.value.problems[0]
-    assert approvals.waiting() == [] and answer(project) != broken
+    assert approvals.waiting() == [] and response_text(project, BRACE) != broken
     assert unsaved(project) == ""
 
 
 def test_the_same_answer_is_nothing_to_save(setup):
     approvals, project, who = setup
     with pytest.raises(ProposalError, match="same as now"):
-        approvals.change_answer(who["ana"], BRACE, answer(project) + "\n\n", "")
+        approvals.change_answer(who["ana"], BRACE, response_text(project, BRACE) + "\n\n", "")
 
 
 def test_an_editor_may_not_change_a_safety_message_a_clinician_may(setup):
@@ -147,7 +135,7 @@ def test_an_editor_may_not_change_a_safety_message_a_clinician_may(setup):
     assert approvals.waiting() == [] and commits(project) == before
     approvals.change_answer(who["bo"], "utter_not_a_diagnosis", "This is general information. It is not a diagnosis.",
                             "Shorter")
-    assert answer(project, "utter_not_a_diagnosis") == "This is general information. It is not a diagnosis."
+    assert response_text(project, "utter_not_a_diagnosis") == "This is general information. It is not a diagnosis."
     message = git(project, "log", "-1", "--format=%B")
     assert "Staff-change: safety" in message and commits(project) == before + 1
 
@@ -172,7 +160,7 @@ def test_files_edited_outside_the_console_stop_an_approval(setup):
     with pytest.raises(ChangeError, match="domain.yml"):
         approvals.approve(proposal_id, who["bo"])
     assert domain.read_text(encoding="utf-8").endswith("# edited on the server\n")
-    assert answer(project) != NEW and approvals.get(proposal_id).status == WAITING
+    assert response_text(project, BRACE) != NEW and approvals.get(proposal_id).status == WAITING
 
 
 def test_decline_needs_a_note_and_keeps_it(setup):
@@ -184,7 +172,7 @@ def test_decline_needs_a_note_and_keeps_it(setup):
     declined = approvals.get(proposal_id)
     assert (declined.status, declined.decided_by, declined.decision_note) == (
         DECLINED, "bo", "The guide does not say 'less effort'.")
-    assert approvals.decided() == [declined] and answer(project) != NEW
+    assert approvals.decided() == [declined] and response_text(project, BRACE) != NEW
 
 
 def test_only_the_author_withdraws_a_waiting_proposal(setup):
@@ -196,7 +184,7 @@ def test_only_the_author_withdraws_a_waiting_proposal(setup):
     assert approvals.get(proposal_id).status == WITHDRAWN
     with pytest.raises(ProposalError, match="already withdrawn"):
         approvals.approve(proposal_id, who["bo"])
-    assert answer(project) != NEW
+    assert response_text(project, BRACE) != NEW
 
 
 def test_no_such_proposal(setup):

@@ -4,19 +4,16 @@ are named; Undo is a new commit; an Undo that would clash with a later change ch
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from support.staff import git
 from staff.history import APPROVED, TRAILER, Author, ChangeError, History
 
 ANA = Author("ana", "Ana Pereira")
 BO = Author("bo", "Bo Clinician")
 
-
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
