@@ -35,6 +35,7 @@ ANSWER = "answer"  # proposals.kind, and the Staff-change trailer of a changed a
 SAFETY = "safety"  # the Staff-change trailer of a clinician's change on the safety path
 WAITING, APPROVED, DECLINED, WITHDRAWN = "waiting", "approved", "declined", "withdrawn"
 MAX_NOTE = 500
+SUBJECT = 100  # History.commit keeps this much of a subject line
 
 
 class ProposalError(ValueError):
@@ -74,10 +75,9 @@ def author(account: Account) -> Author:
 
 
 def commit_message(title: str, note: str) -> str:
-    """"Answer to '<title>': <note>", the note's first line in the subject and all of it below."""
-    note = note.strip()
-    first = note.splitlines()[0] if note else "changed"
-    return f"Answer to '{title}': {first}" + (f"\n\n{note}" if "\n" in note else "")
+    """"Answer to '<title>': <note>"; the whole note again below when the subject line would cut it."""
+    subject = f"Answer to '{title}': {note or 'changed'}"
+    return subject + (f"\n\n{note}" if len(subject) > SUBJECT else "")
 
 
 class Approvals:
@@ -131,7 +131,7 @@ class Approvals:
         """A clinician's change is committed: {"committed": sha}; an editor's is saved as a
         proposal: {"proposal": id}. ProposalError when the checks fail or nothing changed;
         SafetyError when an editor tries to change a message on the safety path."""
-        note = note.strip()[:MAX_NOTE]
+        note = " ".join(note.split())[:MAX_NOTE]  # one line: it is the commit's subject
         with self.history.lock():
             parsed = load(self.project)
             current = answer_text(parsed, response)
@@ -144,8 +144,8 @@ class Approvals:
             topics = topic_responses(parsed)
             title = title_of(parsed, topics[response]) if response in topics else response
             if account.is_clinician:
-                message = commit_message(title, note) if not safety else f"Safety message '{response}': " \
-                    f"{note or 'changed'}"
+                message = f"Safety message '{response}': {note or 'changed'}" if safety \
+                    else commit_message(title, note)
                 return {"committed": self._write_and_commit(response, text, author(account), message,
                                                             SAFETY if safety else ANSWER)}
             cursor = self.db.execute(

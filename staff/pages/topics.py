@@ -5,7 +5,7 @@ which only a clinician may change (staff/safety.py)."""
 from __future__ import annotations
 
 import json
-from typing import List
+from typing import List, Sequence
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,7 +15,8 @@ from starlette.routing import BaseRoute, Route
 from staff.approvals import ProposalError
 from staff.pages import CHANGE_ERRORS, approvals, console, not_done
 from staff.safety import SafetyError, is_safety_response, refusal
-from staff.topics import TopicError, answer_text, check_answer, get_topic, list_topics, load, topic_responses
+from staff.topics import TopicError, answer_text, check_answer, get_topic, list_topics, load, response_of, \
+    topic_responses
 from staff.web import page
 
 MAX_DRAFT = 20_000
@@ -39,7 +40,7 @@ async def topics_page(request: Request) -> Response:
 
 
 async def _topic_view(request: Request, intent: str, status: int = 200, draft: str = "", note: str = "",
-                      problems: List[str] = ()) -> Response:
+                      problems: Sequence[str] = ()) -> Response:
     try:
         topic = await run_in_threadpool(get_topic, console(request).settings.project, intent)
     except TopicError as error:
@@ -55,7 +56,7 @@ async def topic_page(request: Request) -> Response:
     if request.method == "GET":
         return await _topic_view(request, intent)
     form = await _form(request)
-    response = f"utter_{intent}"
+    response = response_of(intent)
     account = request.state.session.account
 
     def change() -> dict:
@@ -89,7 +90,7 @@ async def check_draft(request: Request) -> Response:
         parsed = await run_in_threadpool(load, project)
         if intent not in topic_responses(parsed).values():
             return JSONResponse({"error": f"There is no topic called '{intent}'."}, status_code=404)
-        problems = await run_in_threadpool(check_answer, project, f"utter_{intent}", text)
+        problems = await run_in_threadpool(check_answer, project, response_of(intent), text)
     except TopicError as error:
         return JSONResponse({"error": str(error)}, status_code=409)
     return JSONResponse({"problems": problems})
