@@ -27,8 +27,10 @@ def main() -> int:
               "    make staff-user NAME=yourname ROLE=clinician   (or ROLE=editor)", file=sys.stderr)
         return 1
     print(f"Staff console: http://{settings.host}:{settings.port}/  (this machine only; Ctrl-C stops it)", flush=True)
+    # ws="none": the console has no websockets, and uvicorn 0.54's websockets support needs a newer
+    # websockets than the 10.4 Rasa 3.6 pins (its import fails, and the console would not start)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", server_header=False,
-                proxy_headers=False, access_log=False)
+                proxy_headers=False, access_log=False, ws="none")
     return 0
 
 

@@ -19,11 +19,11 @@ def console(request: Request) -> Any:
     return request.app.state.console
 
 
-def history(request: Request) -> History:
+def history_of(request: Request) -> History:
     return History(console(request).settings.project)
 
 
-def approvals(request: Request, project_history: Optional[History] = None) -> Approvals:
+def approvals_of(request: Request, project_history: Optional[History] = None) -> Approvals:
     return Approvals(console(request).db, console(request).settings.project, project_history)
 
 

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from staff.accounts import CLINICIAN
 from staff.approvals import Proposal
-from staff.pages import CHANGE_ERRORS, approvals, console, not_done
+from staff.pages import CHANGE_ERRORS, approvals_of, console, not_done
 from staff.topics import TopicError, current_answer, normalise
 from staff.web import page
 
@@ -46,7 +46,7 @@ def _shown(project, proposals: List[Proposal]) -> List[Shown]:
 
 @page()
 async def approvals_page(request: Request) -> Response:
-    keeper = approvals(request)
+    keeper = approvals_of(request)
     project = console(request).settings.project
     waiting = await run_in_threadpool(lambda: _shown(project, keeper.waiting()))
     return console(request).render(request, "approvals.html", waiting=waiting, decided=keeper.decided(),
@@ -69,18 +69,18 @@ async def _act(request: Request, action, *args) -> Response:
 
 @page(role=CLINICIAN)
 async def approve(request: Request) -> Response:
-    return await _act(request, approvals(request).approve)
+    return await _act(request, approvals_of(request).approve)
 
 
 @page(role=CLINICIAN)
 async def decline(request: Request) -> Response:
     note = str((await request.form()).get("note") or "")
-    return await _act(request, approvals(request).decline, note)
+    return await _act(request, approvals_of(request).decline, note)
 
 
 @page()
 async def withdraw(request: Request) -> Response:
-    return await _act(request, approvals(request).withdraw)
+    return await _act(request, approvals_of(request).withdraw)
 
 
 def routes() -> List[BaseRoute]:

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from staff.approvals import author
 from staff.history import Change, History
-from staff.pages import CHANGE_ERRORS, console, history, not_done
+from staff.pages import CHANGE_ERRORS, console, history_of, not_done
 from staff.safety import SafetyError, refusal, safety_reasons
 from staff.topics import ANSWER_FILE
 from staff.web import page
@@ -36,7 +36,7 @@ def approver_name(identity: str) -> str:
 
 @page()
 async def history_page(request: Request) -> Response:
-    project_history = history(request)
+    project_history = history_of(request)
 
     def listed():
         changes = project_history.changes(limit=100)
@@ -49,7 +49,7 @@ async def history_page(request: Request) -> Response:
 
 @page()
 async def undo(request: Request) -> Response:
-    project_history = history(request)
+    project_history = history_of(request)
     account = request.state.session.account
 
     def revert() -> str:

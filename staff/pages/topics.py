@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from staff.approvals import ProposalError
-from staff.pages import CHANGE_ERRORS, approvals, console, not_done
+from staff.pages import CHANGE_ERRORS, approvals_of, console, not_done
 from staff.safety import SafetyError, is_safety_response, refusal
 from staff.topics import TopicError, answer_text, check_answer, get_topic, list_topics, load, response_of, \
     topic_responses
@@ -45,7 +45,7 @@ async def _topic_view(request: Request, intent: str, status: int = 200, draft: s
         topic = await run_in_threadpool(get_topic, console(request).settings.project, intent)
     except TopicError as error:
         return await not_done(request, error)
-    waiting = [p for p in approvals(request).waiting() if p.response == topic.response]
+    waiting = [p for p in approvals_of(request).waiting() if p.response == topic.response]
     return console(request).render(request, "topic.html", status, topic=topic, draft=draft or topic.text, note=note,
                                    problems=list(problems), waiting=waiting, done=request.query_params.get("done", ""))
 
@@ -61,7 +61,7 @@ async def topic_page(request: Request) -> Response:
 
     def change() -> dict:
         get_topic(console(request).settings.project, intent)  # a topic's answer, not any message
-        return approvals(request).change_answer(account, response, form["text"], form["note"])
+        return approvals_of(request).change_answer(account, response, form["text"], form["note"])
 
     try:
         done = await run_in_threadpool(change)
@@ -116,7 +116,7 @@ async def message_page(request: Request) -> Response:
             return await not_done(request, SafetyError(refusal([f"'{name}' is a safety message, not a topic's answer"])))
         form = await _form(request)
         try:
-            await run_in_threadpool(approvals(request).change_answer, account, name, form["text"], form["note"])
+            await run_in_threadpool(approvals_of(request).change_answer, account, name, form["text"], form["note"])
             return RedirectResponse(f"/messages/{name}?done=saved", status_code=303)
         except ProposalError as error:
             if not error.problems:

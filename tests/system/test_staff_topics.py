@@ -130,9 +130,9 @@ def test_an_editor_cannot_change_a_safety_message_nor_undo_a_clinicians_change_t
     bo = signed_in(console, "bo")
     changed = bo.post("/messages/utter_not_a_diagnosis", {
         "csrf_token": bo.form_token("/messages/utter_not_a_diagnosis"),
-        "text": "This is general information. It is not a diagnosis.", "note": "Shorter"})
+        "text": "This is only general advice. It is not a diagnosis.", "note": "Shorter"})
     assert changed.status_code == 303
-    assert response_text(project, "utter_not_a_diagnosis") == "This is general information. It is not a diagnosis."
+    assert response_text(project, "utter_not_a_diagnosis") == "This is only general advice. It is not a diagnosis."
     sha = git(project, "rev-parse", "HEAD").strip()
     assert "A clinician may undo this (safety)" in ana.get("/history").text
     refused_undo = ana.post(f"/history/{sha}/undo", {"csrf_token": ana.form_token("/history")})

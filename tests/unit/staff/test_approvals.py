@@ -133,9 +133,9 @@ def test_an_editor_may_not_change_a_safety_message_a_clinician_may(setup):
         approvals.change_answer(who["ana"], "utter_emergency", "Call for help now.", "")
     assert "utter_emergency" in str(refused.value)
     assert approvals.waiting() == [] and commits(project) == before
-    approvals.change_answer(who["bo"], "utter_not_a_diagnosis", "This is general information. It is not a diagnosis.",
+    approvals.change_answer(who["bo"], "utter_not_a_diagnosis", "This is only general advice. It is not a diagnosis.",
                             "Shorter")
-    assert response_text(project, "utter_not_a_diagnosis") == "This is general information. It is not a diagnosis."
+    assert response_text(project, "utter_not_a_diagnosis") == "This is only general advice. It is not a diagnosis."
     message = git(project, "log", "-1", "--format=%B")
     assert "Staff-change: safety" in message and commits(project) == before + 1
 
