@@ -25,7 +25,8 @@ from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 
 from footdrop.check_questions import TOPIC_INTENT_PREFIX
 from footdrop.guide import Answer, split_answer
-from tools.check import DOMAIN, Project, load_project, response_problems
+from tools.check import DATA_DIR, DOMAIN, HOLDOUT, SECTIONS, SYMPTOM_CHECK, TEST_STORIES, TOPICS, Project, \
+    load_project, response_problems
 from tools.new_topic import round_trip_yaml
 
 #: a change to an answer is written to this file only
@@ -65,6 +66,22 @@ def load(project: Path) -> Project:
     parsed, problems = load_project(project)
     if problems:
         raise TopicError("The assistant's files cannot be read right now: " + " ".join(problems))
+    return parsed
+
+
+_last: Dict[Path, Tuple[tuple, Project]] = {}
+
+
+def _load_unless_unchanged(project: Path) -> Project:
+    """load(project), parsed again only when a file it reads changed (size or time): the live
+    check runs this as staff type. For checks only: what is written is decided on a fresh load."""
+    files = [project / name for name in (DOMAIN, HOLDOUT, TEST_STORIES, SECTIONS, TOPICS, SYMPTOM_CHECK)]
+    files += sorted((project / DATA_DIR).rglob("*.yml"))
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else (str(f),) for f in files)
+    if project in _last and _last[project][0] == stamp:
+        return _last[project][1]
+    parsed = load(project)
+    _last[project] = (stamp, parsed)
     return parsed
 
 
@@ -124,7 +141,7 @@ def check_answer(project: Path, response: str, text: str) -> List[str]:
     """What `make check` would say about `response` with `text` as its answer (tools/check.py's
     own checks of one response); an empty list when it would pass. Messages speak of "This
     answer" instead of domain.yml's response name."""
-    parsed = load(project)
+    parsed = _load_unless_unchanged(project)
     answer_text(parsed, response)  # it exists
     own = f"{DOMAIN}: response '{response}'"
     return [problem.replace(own, "This answer", 1) for problem in response_problems(parsed, response, normalise(text))]

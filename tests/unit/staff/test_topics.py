@@ -170,3 +170,16 @@ def test_a_domain_change_is_on_the_safety_path_when_a_safety_message_changed():
     reasons = safety.safety_reasons(["domain.yml", "content/symptom_check.yml"], brace, emergency)
     assert len(reasons) == 2
     assert "content/symptom_check.yml" in reasons[0] and "'utter_emergency'" in reasons[1]
+
+
+def test_the_check_sees_a_file_changed_since_its_last_run(tmp_path):
+    """check_answer keeps the parsed files between drafts; a change to one is seen at once."""
+    root = copy_checked_files(tmp_path)
+    draft = answer(FACTS, CARE, "From: Recovery")
+    assert topics.check_answer(root, BRACE, draft) == []
+    sections = root / "content/sections.yml"
+    spec = yaml.safe_load(sections.read_text(encoding="utf-8"))
+    spec["sections"] = [s for s in spec["sections"] if s["title"] != "Recovery"]
+    sections.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    problems = topics.check_answer(root, BRACE, draft)
+    assert len(problems) == 1 and "cites section 'Recovery'" in problems[0]
