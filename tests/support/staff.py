@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,8 +30,8 @@ def project_copy(folder: Path) -> Path:
     project = copy_checked_files(folder / "project")
     for relative in ("content", "config.yml"):
         source = ROOT / relative
-        if source.is_dir():
-            subprocess.run(["cp", "-r", str(source), str(project / relative)], check=True)
+        if source.is_dir():  # into the folder copy_checked_files began (not a folder inside it)
+            shutil.copytree(source, project / relative, dirs_exist_ok=True)
         else:
             subprocess.run(["cp", str(source), str(project / relative)], check=True)
     git = ["git", "-c", "user.name=Set up", "-c", "user.email=setup@example.invalid"]

@@ -138,3 +138,21 @@ def test_an_editor_cannot_change_a_safety_message_nor_undo_a_clinicians_change_t
     refused_undo = ana.post(f"/history/{sha}/undo", {"csrf_token": ana.form_token("/history")})
     assert refused_undo.status_code == 403 and "utter_not_a_diagnosis" in refused_undo.text
     assert git(project, "rev-parse", "HEAD").strip() == sha
+
+
+def test_undoing_a_change_to_a_safety_file_is_a_clinicians_task(console):
+    project = console.project
+    rules = project / "content" / "context_rules.yml"
+    before = rules.read_text(encoding="utf-8")
+    rules.write_text(before + "# a note from the clinic\n", encoding="utf-8")
+    git(project, "add", "content/context_rules.yml")
+    git(project, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid", "commit", "-q", "-m", "A note")
+    sha = git(project, "rev-parse", "HEAD").strip()
+    ana = signed_in(console, "ana")
+    refused = ana.post(f"/history/{sha}/undo", {"csrf_token": ana.form_token("/history")})
+    assert refused.status_code == 403 and "content/context_rules.yml" in refused.text
+    assert git(project, "rev-parse", "HEAD").strip() == sha
+    bo = signed_in(console, "bo")
+    assert bo.post(f"/history/{sha}/undo", {"csrf_token": bo.form_token("/history")}).status_code == 303
+    assert rules.read_text(encoding="utf-8") == before
+    assert git(project, "log", "-1", "--format=%an|%s").strip() == "bo|Undo: A note"
