@@ -156,3 +156,34 @@ def test_undoing_a_change_to_a_safety_file_is_a_clinicians_task(console):
     assert bo.post(f"/history/{sha}/undo", {"csrf_token": bo.form_token("/history")}).status_code == 303
     assert rules.read_text(encoding="utf-8") == before
     assert git(project, "log", "-1", "--format=%an|%s").strip() == "bo|Undo: A note"
+
+
+def test_the_live_check_in_a_browser(console, browser):
+    """Chromium with the console's CSP: staff/static/live-check.js sends the draft as it is typed
+    and the #checks region (aria-live) shows what the checks found, then that all pass."""
+    from playwright.sync_api import expect
+
+    from support.staff import PASSWORD
+
+    page = browser.new_page()
+    refused, failed = [], []  # scripts the CSP refused; requests that failed (but the favicon, which is none)
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    page.on("response", lambda response: failed.append(response.url)
+            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+    try:
+        page.goto(console.url + "/login?next=/topics/ask_brace")
+        page.fill("#name", "ana")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit] >> text=Sign in")
+        expect(page.locator("h1")).to_have_text("Braces")
+        page.wait_for_load_state("load")  # the script is listening
+        page.fill("#text", NO_CARE_NOTE)
+        checks = page.locator("#checks")
+        expect(checks).to_contain_text("The checks found 1 problem", timeout=10_000)
+        expect(checks).to_contain_text("This answer has no care note")
+        page.fill("#text", NEW)
+        expect(checks).to_contain_text("All checks pass.", timeout=10_000)
+        assert refused == [] and failed == []
+    finally:
+        page.close()
