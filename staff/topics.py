@@ -177,8 +177,3 @@ def set_answer(project: Path, response: str, text: str) -> List[str]:
     path.write_text(with_answer(path.read_text(encoding="utf-8"), response, text), encoding="utf-8")
     return [ANSWER_FILE]
 
-
-def current_answer(project: Path, response: str) -> str:
-    """The answer's text as domain.yml has it now."""
-    return answer_text(load(project), response)
-

@@ -15,13 +15,14 @@ from starlette.routing import BaseRoute, Route
 from staff.accounts import CLINICIAN
 from staff.approvals import Proposal
 from staff.pages import CHANGE_ERRORS, approvals_of, console, not_done
-from staff.topics import TopicError, current_answer, normalise
+from staff.topics import TopicError, answer_text, load, normalise, title_of, topic_responses
 from staff.web import page
 
 
 @dataclass(frozen=True)
 class Shown:
     proposal: Proposal
+    title: str  # the topic's title
     lines: List[Tuple[str, str]]  # (how: "removed" | "added" | "same", line)
     changed_since: bool  # the answer was changed after the proposal was made
 
@@ -34,13 +35,20 @@ def diff(old: str, new: str) -> List[Tuple[str, str]]:
 
 
 def _shown(project, proposals: List[Proposal]) -> List[Shown]:
+    try:
+        parsed = load(project)
+    except TopicError:
+        parsed = None
+    topics = topic_responses(parsed) if parsed else {}
     shown = []
     for proposal in proposals:
         try:
-            now = current_answer(project, proposal.response)
+            now = answer_text(parsed, proposal.response) if parsed else ""
         except TopicError:
             now = ""
-        shown.append(Shown(proposal, diff(proposal.replaces, proposal.text), normalise(now) != normalise(proposal.replaces)))
+        title = title_of(parsed, topics[proposal.response]) if proposal.response in topics else proposal.response
+        shown.append(Shown(proposal, title, diff(proposal.replaces, proposal.text),
+                           normalise(now) != normalise(proposal.replaces)))
     return shown
 
 
