@@ -27,6 +27,9 @@ from starlette.templating import Jinja2Templates
 from staff import model_server, store
 from staff.accounts import ROLES, Accounts
 from staff.model_server import Servers
+from staff.pages import approvals as approval_pages
+from staff.pages import history as history_pages
+from staff.pages import topics as topic_pages
 from staff.publish import Progress, Publisher
 from staff.sessions import MAX_FAILURES, WINDOW_S, LoginLimiter, Sessions
 from staff.settings import Settings
@@ -153,8 +156,11 @@ def routes() -> List[BaseRoute]:
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route(model_server.PATH, model_server.model_file),
-        *publish_pages.routes(),
         *unanswered_pages.routes(),
+        *topic_pages.routes(),
+        *approval_pages.routes(),
+        *history_pages.routes(),
+        *publish_pages.routes(),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

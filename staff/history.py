@@ -25,7 +25,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 #: what the assistant knows and says: the files a change in the console may touch
 CONTENT_PATHS = ("domain.yml", "data", "content", "tests/nlu_holdout.yml", "tests/test_stories.yml", "clinic.yml")
@@ -172,6 +172,33 @@ class History:
                                   reverts.strip()))
         return changes
 
+    def file_at(self, revision: str, path: str) -> Optional[str]:
+        """The text of `path` at `revision` (e.g. a change's sha, or "<sha>^" for the version
+        before it); None when the file did not exist there."""
+        return self.files_at([(revision, path)])[0]
+
+    def files_at(self, wanted: Sequence[Tuple[str, str]]) -> List[Optional[str]]:
+        """file_at for many (revision, path) pairs, with one git command (git cat-file --batch)."""
+        if not wanted:
+            return []
+        specs = "".join(f"{revision}:{path}\n" for revision, path in wanted)
+        out = subprocess.run(["git", "cat-file", "--batch"], cwd=self.project, input=specs.encode("utf-8"),
+                             capture_output=True, env={**os.environ, "LC_ALL": "C"}).stdout
+        texts: List[Optional[str]] = []
+        position = 0
+        for _ in wanted:
+            end = out.index(b"\n", position)
+            header = out[position:end].split(b" ")
+            position = end + 1
+            if len(header) != 3 or not header[2].isdigit():  # "<spec> missing" (or ambiguous)
+                texts.append(None)
+                continue
+            size = int(header[2])
+            blob = out[position:position + size]
+            texts.append(blob.decode("utf-8", errors="replace") if header[1] == b"blob" else None)
+            position += size + 1
+        return texts
+
     def change(self, sha: str) -> Change:
         if not re.fullmatch(r"[0-9a-f]{7,40}", sha or ""):
             raise ChangeError("No such change.")
@@ -185,6 +212,13 @@ class History:
     def revert(self, sha: str, author: Author) -> str:
         """A new commit undoing `sha`; ChangeError, with nothing changed, when it cannot."""
         change = self.change(sha)
+        # every file of the commit: `changes` names only those under CONTENT_PATHS
+        touched = [name for name in self._git("show", "--name-only", "--format=", change.sha).splitlines() if name]
+        others = [name for name in touched if not any(name == p or name.startswith(p + "/") for p in CONTENT_PATHS)]
+        if others:
+            raise ChangeError("This change also changed files that are not the assistant's content ("
+                              f"{', '.join(others[:5])}), so it cannot be undone here. Ask whoever runs the "
+                              "assistant to undo it with git; nothing was changed.")
         self.ensure_unchanged(change.files)
         result = subprocess.run(["git", "revert", "--no-commit", change.sha], cwd=self.project,
                                 capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})

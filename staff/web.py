@@ -5,7 +5,7 @@
   the session's CSRF token, or from another origin, is refused with a page that says to
   reload the form.
 - ``SecurityHeaders``: a strict Content-Security-Policy (the console's own scripts and styles
-  only), no framing, no referrer, no caching of pages, and a limit on request bodies.
+  only), no framing, no referrer to other sites, no caching of pages, and a limit on request bodies.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ HEADERS = {
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer, browsers send `Origin: null` with a form's
+    # POST, and same_origin() (rightly) refuses it, so no one could sign in from a browser
+    "referrer-policy": "same-origin",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",

@@ -24,7 +24,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import textstat
 import yaml
@@ -279,35 +279,41 @@ def check_answers(project: Project) -> List[str]:
     for intent in project.topic_intents:
         name = f"utter_{intent}"
         text = _first_text(project.responses.get(name))
-        if text is None:
-            continue  # check_responses reports it
-        answer = split_answer(text)
-        if answer is None:
-            lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-            if lines and not lines[-1].startswith(SOURCE_PREFIX):
-                problems.append(
-                    f"{DOMAIN}: response '{name}' has no last line '{SOURCE_PREFIX}<section>' — add one naming the "
-                    f"guide section(s) in {SECTIONS} the answer is written from"
-                )
-            else:
-                problems.append(
-                    f"{DOMAIN}: response '{name}' needs the facts, then a care-note line, then the "
-                    f"'{SOURCE_PREFIX}<section>' line — add the missing lines (no blank lines in between)"
-                )
-            continue
-        if not answer.sources:
-            problems.append(f"{DOMAIN}: response '{name}' has an empty '{SOURCE_PREFIX}' line — name the guide's section(s) it comes from")
-        for source in answer.sources:
-            if source not in titles:
-                problems.append(
-                    f"{DOMAIN}: response '{name}' cites section '{source}', which is not in {SECTIONS} — "
-                    f"use one of: {'; '.join(sorted(titles))}"
-                )
-        if not CARE_NOTE.search(answer.care_note):
+        if text is not None:  # else check_responses reports it
+            problems.extend(answer_problems(name, text, titles))
+    return problems
+
+
+def answer_problems(name: str, text: str, titles: Set[str]) -> List[str]:
+    """The problems of one topic answer `text` (response `name`) given the guide's section `titles`."""
+    problems = []
+    answer = split_answer(text)
+    if answer is None:
+        lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+        if lines and not lines[-1].startswith(SOURCE_PREFIX):
             problems.append(
-                f"{DOMAIN}: response '{name}' has no care note: the line before '{SOURCE_PREFIX}...' should say to see "
-                f"a doctor or physical therapist, or to get emergency care (it says {answer.care_note!r})"
+                f"{DOMAIN}: response '{name}' has no last line '{SOURCE_PREFIX}<section>' — add one naming the "
+                f"guide section(s) in {SECTIONS} the answer is written from"
             )
+        else:
+            problems.append(
+                f"{DOMAIN}: response '{name}' needs the facts, then a care-note line, then the "
+                f"'{SOURCE_PREFIX}<section>' line — add the missing lines (no blank lines in between)"
+            )
+        return problems
+    if not answer.sources:
+        problems.append(f"{DOMAIN}: response '{name}' has an empty '{SOURCE_PREFIX}' line — name the guide's section(s) it comes from")
+    for source in answer.sources:
+        if source not in titles:
+            problems.append(
+                f"{DOMAIN}: response '{name}' cites section '{source}', which is not in {SECTIONS} — "
+                f"use one of: {'; '.join(sorted(titles))}"
+            )
+    if not CARE_NOTE.search(answer.care_note):
+        problems.append(
+            f"{DOMAIN}: response '{name}' has no care note: the line before '{SOURCE_PREFIX}...' should say to see "
+            f"a doctor or physical therapist, or to get emergency care (it says {answer.care_note!r})"
+        )
     return problems
 
 
@@ -386,16 +392,23 @@ def check_reading_level(project: Project) -> List[str]:
     for name, variations in project.responses.items():
         for number, variation in enumerate(variations if isinstance(variations, list) else []):
             text = variation.get("text") if isinstance(variation, dict) else None
-            if not isinstance(text, str) or not text.strip():
-                continue
-            grade = reading_grade(text)
-            if grade > MAX_GRADE:
-                which = f" (variation {number + 1})" if number else ""
-                problems.append(
-                    f"{DOMAIN}: response '{name}'{which} reads at grade {grade} (Flesch-Kincaid), above "
-                    f"{MAX_GRADE} — use shorter sentences and simpler, shorter words"
-                )
+            if isinstance(text, str):
+                problems.extend(reading_problems(name, text, number))
     return problems
+
+
+def reading_problems(name: str, text: str, number: int = 0) -> List[str]:
+    """The reading-level problem of one text of response `name` (its variation `number`), if any."""
+    if not text.strip():
+        return []
+    grade = reading_grade(text)
+    if grade <= MAX_GRADE:
+        return []
+    which = f" (variation {number + 1})" if number else ""
+    return [
+        f"{DOMAIN}: response '{name}'{which} reads at grade {grade} (Flesch-Kincaid), above "
+        f"{MAX_GRADE} — use shorter sentences and simpler, shorter words"
+    ]
 
 
 def check_clinic(project: Project) -> List[str]:
@@ -419,15 +432,28 @@ def check_todo(project: Project) -> List[str]:
     problems = []
     for relative in [DOMAIN, *project.data, HOLDOUT, TEST_STORIES, TOPICS]:
         path = project.root / relative
-        if not path.exists():
-            continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if "TODO" in line and not line.lstrip().startswith("#"):
-                problems.append(
-                    f"{relative}: line {number} still says TODO — replace it as docs/EXTENDING.md shows: "
-                    f"{line.strip()[:80]}"
-                )
+        if path.exists():
+            problems.extend(todo_problems(relative, path.read_text(encoding="utf-8")))
     return problems
+
+
+def todo_problems(where: str, text: str) -> List[str]:
+    """The lines of `text` (a file, or one answer: `where` names it) that still say TODO."""
+    return [
+        f"{where}: line {number} still says TODO — replace it as docs/EXTENDING.md shows: {line.strip()[:80]}"
+        for number, line in enumerate(text.splitlines(), start=1)
+        if "TODO" in line and not line.lstrip().startswith("#")
+    ]
+
+
+def response_problems(project: Project, name: str, text: str) -> List[str]:
+    """What `make check` would say about response `name` if `text` were its (first) text: its
+    TODO lines, and for a topic answer its parts and cited sections, and its reading level.
+    The staff console checks an answer with this before writing it (staff/topics.py)."""
+    problems = todo_problems(f"{DOMAIN}: response '{name}'", text)
+    if name in {f"utter_{intent}" for intent in project.topic_intents}:
+        problems.extend(answer_problems(name, text, set(section_titles(project))))
+    return problems + reading_problems(name, text)
 
 
 def check_titles(project: Project) -> List[str]:

@@ -40,7 +40,9 @@ TRAINING_EXAMPLES = 15
 HOLDOUT_EXAMPLES = 5
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
+    """Round-trip YAML: a file loaded and written back keeps its comments, order, quotes and
+    anchors (also staff/topics.py, which writes answers the console changes)."""
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
@@ -50,12 +52,12 @@ def _yaml() -> YAML:
 
 
 def _load(path: Path) -> Any:
-    return _yaml().load(path.read_text(encoding="utf-8"))
+    return round_trip_yaml().load(path.read_text(encoding="utf-8"))
 
 
 def _dump(data: Any, path: Path) -> None:
     out = io.StringIO()
-    _yaml().dump(data, out)
+    round_trip_yaml().dump(data, out)
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
@@ -100,7 +102,7 @@ def add_training_examples(root: Path, name: str) -> None:
     if path.exists():
         data = _load(path)
     else:
-        data = _yaml().load(
+        data = round_trip_yaml().load(
             "# Topics added by clinic staff with `make new-topic` (docs/EXTENDING.md).\n"
             'version: "3.1"\nnlu: []\n'
         )

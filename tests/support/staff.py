@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,8 +30,8 @@ def project_copy(folder: Path) -> Path:
     project = copy_checked_files(folder / "project")
     for relative in ("content", "config.yml"):
         source = ROOT / relative
-        if source.is_dir():
-            subprocess.run(["cp", "-r", str(source), str(project / relative)], check=True)
+        if source.is_dir():  # into the folder copy_checked_files began (not a folder inside it)
+            shutil.copytree(source, project / relative, dirs_exist_ok=True)
         else:
             subprocess.run(["cp", str(source), str(project / relative)], check=True)
     git = ["git", "-c", "user.name=Set up", "-c", "user.email=setup@example.invalid"]
@@ -94,6 +95,23 @@ def running_console(folder: Path, accounts: Optional[Dict[str, str]] = None, pro
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def git(project: Path, *args: str) -> str:
+    """A git command's output in a project copy (the test's view of the console's history)."""
+    return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
+
+
+def unsaved(project: Path) -> str:
+    """Files changed and not committed (var/, where the console keeps its lock file, is not content)."""
+    return git(project, "status", "--porcelain", "--", ".", ":(exclude)var")
+
+
+def response_text(project: Path, response: str) -> str:
+    """A response's (first) text in the project copy's domain.yml."""
+    import yaml
+
+    return yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))["responses"][response][0]["text"]
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -101,7 +101,7 @@ def test_every_page_has_the_security_headers(console):
     for response in (staff.get("/login"), staff.get("/"), staff.get("/static/console.css")):
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
         assert "server" not in response.headers
     assert staff.get("/login").headers["cache-control"] == "no-store"
 
