@@ -35,8 +35,8 @@ HEADERS = {
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    # same-origin, not no-referrer: under no-referrer, browsers send `Origin: null` with a form's
-    # POST, and same_origin() (rightly) refuses it, so no one could sign in from a browser
+    # same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on the
+    # console's own form posts; other sites still get no referrer
     "referrer-policy": "same-origin",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
@@ -73,7 +73,11 @@ class SecurityHeaders:
 
 
 def same_origin(request: Request) -> bool:
-    """False when the browser says the request comes from another origin (Origin, else Referer)."""
+    """False when the browser says the request comes from another origin: Sec-Fetch-Site when
+    it sends one (every current browser), else Origin, else Referer."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source:
         return True  # no browser header to judge by: the CSRF token alone decides

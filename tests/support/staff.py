@@ -12,7 +12,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Sequence
 
 import requests
 
@@ -153,14 +153,15 @@ COMMITTED = ["domain.yml", "config.yml", "clinic.yml", "data", "content", "tests
              "tests/test_stories.yml", ".gitignore"]
 
 
-def served_project(folder: Path) -> Path:
+def served_project(folder: Path, own: Sequence[str] = ()) -> Path:
     """A project `make serve` can run (scripts/serve, with the staff console) whose content,
     model and training cache are its own copies, committed in a git repository of its own; the
-    code, the virtualenv and build/ are links to this checkout's (bench/serve.py's linked copy)."""
+    code, the virtualenv and build/ are links to this checkout's (bench/serve.py's linked copy);
+    `own`: more files the copy may change (copied, not committed)."""
     from bench.serve import linked_copy
 
     folder.mkdir(parents=True, exist_ok=True)
-    project = linked_copy(folder, ROOT, own=[p for p in EDITABLE if (ROOT / p).exists()])
+    project = linked_copy(folder, ROOT, own=[p for p in [*EDITABLE, *own] if (ROOT / p).exists()])
     git = ["git", "-c", "user.name=Set up", "-c", "user.email=setup@example.invalid"]
     subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True)
     subprocess.run([*git, "add", "--", *[p for p in COMMITTED if (project / p).exists()]], cwd=project, check=True)
@@ -168,9 +169,10 @@ def served_project(folder: Path) -> Path:
     return project
 
 
-def add_account_to(project: Path, name: str, role: str, password: str = PASSWORD) -> None:
+def add_account_to(project: Path, name: str, role: str, password: str = PASSWORD, display_name: str = "") -> None:
     """An account in a served project's console (its var/staff.db), as `make staff-user` makes it."""
     env = {**os.environ, "STAFF_PROJECT": str(project), "STAFF_PASSWORD": password, "RASA_TELEMETRY_ENABLED": "false"}
-    made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "staff.users", "add", name, "--role", role],
+    made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "staff.users", "add", name, "--role", role,
+                           "--display-name", display_name or name],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr

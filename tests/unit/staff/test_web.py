@@ -41,6 +41,9 @@ def request(headers):
     ({"host": "127.0.0.1:8081", "referer": "http://127.0.0.1:8081/topics"}, True),
     ({"host": "127.0.0.1:8081", "referer": "https://evil.example/x"}, False),
     ({"host": "127.0.0.1:8081", "origin": "null"}, False),
+    ({"host": "127.0.0.1:8081", "origin": "null", "sec-fetch-site": "same-origin"}, True),  # Chromium's form post
+    ({"host": "127.0.0.1:8081", "origin": "http://127.0.0.1:8081", "sec-fetch-site": "cross-site"}, False),
+    ({"host": "127.0.0.1:8081", "sec-fetch-site": "same-site"}, False),  # another port of this host
 ])
 def test_same_origin(headers, same):
     assert same_origin(request(headers)) is same
