@@ -4,9 +4,7 @@ grouped by meaning (staff/unanswered.py), and what staff do with each group:
 - "this is topic X": the ticked phrasings (staff may edit them) go to that topic's training file
   (staff/training_data.py), committed under the staff member's name (staff/history.py, kind
   ``phrasings``); editors and clinicians alike;
-- "new topic": a link to the new topic page carrying the group's key (never the patients'
-  words: a URL can end up in a proxy's log); ``phrasings_for(project, key)`` gives that page the
-  group's phrasings;
+- "new topic": not in the console yet; the page says to ask for `make new-topic`;
 - "ignore": the group is hidden (table ``ignored_questions``) until restored on
   /unanswered/ignored.
 
@@ -53,15 +51,6 @@ def load_groups(project: Path) -> Tuple[List[unanswered.Group], str]:
     except (EncoderIntegrityError, ImportError, OSError):
         return [], ("The console cannot group the questions: the sentence encoder (build/encoder) is missing "
                     "or damaged. Ask whoever runs the assistant to run `make install`.")
-
-
-def phrasings_for(project: Path, key: str) -> List[str]:
-    """The masked phrasings of the group ``key`` (most asked first), for the new topic page; []
-    when there is no such group now. Some may still hold [phone] and the like: that page should
-    check what staff keep with staff/training_data.py ``check_phrasings``, which refuses them."""
-    groups, _ = load_groups(project)
-    group = next((g for g in groups if g.key == key), None)
-    return [p.text for p in group.shown] if group else []
 
 
 def _when(timestamp: float) -> str:

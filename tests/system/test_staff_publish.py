@@ -32,8 +32,10 @@ from support.browser import ANSWER_TIMEOUT, last_bot, open_widget, say
 from support.project import ROOT, load_yaml
 from support.staff import PASSWORD, add_account_to, served_project
 
-QUESTION = "can I still go swimming at the pool"  # out of scope for the model of 5 December
+QUESTION = "is it ok to dance at my daughter's wedding"  # the menu with the model of 5 December
 TOPIC, TITLE = "ask_return_to_activity", "Back to work and sport"
+ASKED = "when can i go back to my normal activities"  # one of the topic's own phrasings
+OLD_WORDS, NEW_WORDS = "Go back to your full activities slowly.", "Go back to your full activities slowly, one step at a time."
 EDITOR, CLINICIAN = Author("ana", "Ana Editor"), Author("bo", "Bo Clinician")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "reports" / "staff"
@@ -116,79 +118,130 @@ def served(tmp_path_factory):
         yield running, f"http://127.0.0.1:{running.ports['STAFF_PORT']}", f"http://localhost:{web_port}/"
 
 
-def test_from_an_unanswered_question_to_its_answer_in_the_widget_without_a_restart(served, browser):
+def eventually(condition, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}"
+        time.sleep(0.25)
+
+
+def wait_until_served(page: Page, console: str, rasa: str) -> None:
+    """Until the Rasa process `rasa` says it runs the project's model (the Publish page's data)."""
+    def runs_it() -> bool:
+        now = page.request.get(f"{console}/publish/status").json()
+        return any(s["name"] == rasa and s["model"] == now["model"] for s in now["servers"])
+
+    deadline = time.monotonic() + 60
+    while not runs_it() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert runs_it(), f"{rasa} did not take the published model"
+
+
+def publish(page: Page, console: str) -> dict:
+    """Presses Publish, waits for the end; the final status."""
+    page.goto(f"{console}/publish")
+    page.get_by_role("button", name="Publish the content as it is now").click()
+    expect(page.locator("#bar")).to_be_visible()
+    expect(page.locator("#publishing")).to_have_count(0, timeout=PUBLISH_TIMEOUT)  # the page reloads at the end
+    return page.request.get(f"{console}/publish/status").json()
+
+
+def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, browser):
+    """The editor's phrasing is refused by the 1-point rule (5 December: the retrained classifier
+    answers fewer external questions, docs/STAFF.md); the clinician undoes it and changes the
+    topic's answer instead, which is published and reaches the widget. Paced patients chat
+    throughout both publications; Rasa is never restarted."""
     running, console, site = served
     patient = browser.new_page()
     patient.goto(site)
     open_widget(patient)
     say(patient, QUESTION)
-    assert "From: Recovery" not in last_bot(patient).inner_text()  # not answered yet
+    assert "From: Recovery" not in last_bot(patient).inner_text()  # not answered: the menu
     pid = running.pid(running.rasa)
-
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    staff.goto(f"{console}/login")
-    checked(staff, "login")
-    sign_in(staff, console, EDITOR)
-    checked(staff, "start")
-
-    staff.goto(f"{console}/unanswered")
-    group = staff.locator("section.question-group", has_text=QUESTION)
-    expect(group).to_be_visible()
-    checked(staff, "unanswered")
-    group.get_by_label("This is the topic").select_option(label=TITLE)
-    group.get_by_role("button", name="Add the ticked phrasings to this topic").click()
-    expect(staff.get_by_role("status")).to_contain_text(TITLE)
-    change = History(running.project).changes(limit=1)[0]
-    assert (change.author, change.kind) == (EDITOR.display_name, "phrasings")
-    assert QUESTION in (running.project / "data" / "nlu" / "recovery.yml").read_text() or \
-        any(QUESTION in p.read_text() for p in (running.project / "data").rglob("*.yml"))
-
-    staff.goto(f"{console}/publish")
-    checked(staff, "publish")
+    history = History(running.project)
     patients = PacedPatients(running.url)
     patients.start()
-    time.sleep(3)
+
+    editor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    editor.goto(f"{console}/login")
+    checked(editor, "login")
+    sign_in(editor, console, EDITOR)
+    checked(editor, "start")
+    editor.goto(f"{console}/unanswered")
+    group = editor.locator("section.question-group", has_text=QUESTION)
+    expect(group).to_be_visible()
+    checked(editor, "unanswered")
+    group.get_by_label("This is the topic").select_option(label=TITLE)
+    group.get_by_role("button", name="Add the ticked phrasings to this topic").click()
+    expect(editor.get_by_role("status")).to_contain_text(TITLE)
+    taught = history.changes(limit=1)[0]
+    assert (taught.author, taught.kind) == (EDITOR.display_name, "phrasings")
+    assert any(QUESTION in p.read_text() for p in (running.project / "data").rglob("*.yml"))
+
+    model = editor.request.get(f"{console}/publish/status").json()["model"]
     began = time.monotonic()
-    staff.get_by_role("button", name="Publish the content as it is now").click()
-    expect(staff.locator("#bar")).to_be_visible()
-    checked(staff, "publishing")
-    expect(staff.get_by_role("status")).to_contain_text("Published by", timeout=PUBLISH_TIMEOUT)
-    published = time.monotonic()
-    status = staff.request.get(f"{console}/publish/status").json()
-    assert status["progress"]["state"] == "published", status["progress"]["reasons"]
-    assert status["progress"]["commit"] == History(running.project).changes(limit=1)[0].sha
+    refused = publish(editor, console)
+    refused_s = time.monotonic() - began
+    checked(editor, "publish-refused-accuracy")
+    assert refused["progress"]["state"] == "refused", refused["progress"]
+    assert any(reason.startswith("Fewer ") for reason in refused["progress"]["reasons"]), refused["progress"]
+    assert refused["model"] == model  # patients keep what they had
 
-    def runs_the_new_model() -> bool:
-        now = staff.request.get(f"{console}/publish/status").json()
-        return any(s["name"] == running.rasa and s["model"] == now["model"] for s in now["servers"])
+    clinician = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(clinician, console, CLINICIAN)
+    clinician.goto(f"{console}/history")
+    checked(clinician, "history")
+    clinician.locator(f'button[aria-label="Undo: {taught.subject}"]').click()
+    clinician.wait_for_load_state()
+    eventually(lambda: history.changes(limit=1)[0].reverts == taught.sha, "the undo commit")
+    assert not any(QUESTION in p.read_text() for p in (running.project / "data").rglob("*.yml"))
 
-    deadline = time.monotonic() + 60
-    while not runs_the_new_model() and time.monotonic() < deadline:
-        time.sleep(1)
-    assert runs_the_new_model(), f"{running.rasa} did not take the published model"
-    loaded = time.monotonic()
-    staff.reload()
-    checked(staff, "published")
+    clinician.goto(f"{console}/topics/{TOPIC}")
+    checked(clinician, "topic")
+    old = answer_text(f"utter_{TOPIC}")
+    new = old.replace(OLD_WORDS, NEW_WORDS, 1)
+    assert new != old
+    clinician.fill("#text", new)
+    clinician.fill("#note", "Says to take one step at a time")
+    clinician.get_by_role("button", name="Save the answer").click()
+    clinician.wait_for_load_state()
+    eventually(lambda: NEW_WORDS in (running.project / "domain.yml").read_text(), "the answer saved")
+    assert history.changes(limit=1)[0].author == CLINICIAN.display_name
 
-    say(patient, QUESTION)  # the same patient, the same question
-    expect(last_bot(patient)).to_contain_text("From: Recovery", timeout=ANSWER_TIMEOUT)
-    assert answer_text(f"utter_{TOPIC}").splitlines()[0] in last_bot(patient).inner_text()
+    began = time.monotonic()
+    published = publish(clinician, console)
+    published_s = time.monotonic() - began
+    assert published["progress"]["state"] == "published", published["progress"]["reasons"]
+    assert published["progress"]["commit"] == history.changes(limit=1)[0].sha
+    assert published["model"] != model
+    wait_until_served(clinician, console, running.rasa)
+    served_s = time.monotonic() - began
+    checked(clinician, "published")
+
+    say(patient, ASKED)
+    expect(last_bot(patient)).to_contain_text(NEW_WORDS, timeout=ANSWER_TIMEOUT)
     time.sleep(5)
     counts = patients.stop()
 
     assert running.pid(running.rasa) == pid, "Rasa was not restarted"
     assert counts["rest answered"] > 0 and counts["widget answered"] > 0, counts
     failed = {kind: n for kind, n in counts.items() if kind not in ("rest answered", "widget answered")}
-    assert not failed, f"replies that were not answers during the publication: {failed}"
+    assert not failed, f"replies that were not answers during the publications: {failed}"
 
-    for path in ("/unanswered/ignored",):
-        staff.goto(console + path)
-        checked(staff, path.strip("/").replace("/", "-"))
+    clinician.goto(f"{console}/unanswered/ignored")
+    checked(clinician, "unanswered-ignored")
+    clinician.goto(f"{console}/approvals")
+    checked(clinician, "approvals")
+    clinician.goto(f"{console}/topics")
+    checked(clinician, "topics")
 
-    figures = {"publish_s": round(published - began, 1), "until_served_s": round(loaded - began, 1),
-               "replies": dict(counts), "figures": status["progress"]["figures"]}
+    figures = {"refused": {"publish_s": round(refused_s, 1), "figures": refused["progress"]["figures"],
+                           "reasons": refused["progress"]["reasons"]},
+               "published": {"publish_s": round(published_s, 1), "until_served_s": round(served_s, 1),
+                             "figures": published["progress"]["figures"]},
+               "replies_during_both": dict(counts)}
     (SHOTS / "publish.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"publication: {figures}")
+    print(f"publications: {figures}")
 
 
 def test_a_publication_the_checks_refuse_changes_nothing(served, browser):
@@ -203,10 +256,9 @@ def test_a_publication_the_checks_refuse_changes_nothing(served, browser):
     page = browser.new_page()
     sign_in(page, console, CLINICIAN)
     before = page.request.get(f"{console}/publish/status").json()["model"]
-    page.goto(f"{console}/publish")
-    page.get_by_role("button", name="Publish the content as it is now").click()
+    ended = publish(page, console)
+    assert ended["progress"]["state"] == "refused" and ended["model"] == before
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("refused", timeout=PUBLISH_TIMEOUT)
+    expect(alert).to_contain_text("refused")
     expect(alert).to_contain_text("ask_unfinished")
-    checked(page, "publish-refused")
-    assert page.request.get(f"{console}/publish/status").json()["model"] == before
+    checked(page, "publish-refused-check")
