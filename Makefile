@@ -148,8 +148,9 @@ test: lint check train $(WEB_VENDOR) test-deps $(AUDIT_VENV)/.installed
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # The unit tier alone: no servers, no trained model, no Debian packages; after `make install`.
+# On both cores (pytest-xdist): the staff console's tests each make a small git repository.
 test-fast: install
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q -n 2 tests/unit
 
 test-scale: $(INSTALLED) train services
 	$(BIN)/pytest -q tests/system/test_scale_out.py
