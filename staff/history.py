@@ -80,12 +80,21 @@ class History:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _git(self, *args: str, check: bool = True, env: Optional[Dict[str, str]] = None) -> str:
-        result = subprocess.run(["git", *args], cwd=self.project, capture_output=True, text=True,
-                                env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})})
+    def _run(self, *args: str, env: Optional[Dict[str, str]] = None,
+             stdin: Optional[str] = None) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=self.project, capture_output=True, text=True, input=stdin,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})})
+
+    def _git(self, *args: str, check: bool = True, env: Optional[Dict[str, str]] = None,
+             stdin: Optional[str] = None) -> str:
+        result = self._run(*args, env=env, stdin=stdin)
         if check and result.returncode:
             raise ChangeError(f"git {args[0]} failed: {(result.stderr or result.stdout).strip()}")
         return result.stdout
+
+    def head(self) -> str:
+        """The sha of the commit checked out."""
+        return self._git("rev-parse", "HEAD").strip()
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -144,15 +153,8 @@ class History:
         self._git("add", "--all", "--", *files)
         if not self._git("diff", "--cached", "--name-only", "--", *files).strip():
             raise ChangeError("Nothing changed: the files are as they were.")
-        self._commit_with_message(text, files, env)
-        return self._git("rev-parse", "HEAD").strip()
-
-    def _commit_with_message(self, text: str, files: List[str], env: Dict[str, str]) -> None:
-        result = subprocess.run(["git", "commit", "--quiet", "--no-verify", "-F", "-", "--", *files],
-                                cwd=self.project, input=text, capture_output=True, text=True,
-                                env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env})
-        if result.returncode:
-            raise ChangeError(f"git commit failed: {(result.stderr or result.stdout).strip()}")
+        self._git("commit", "--quiet", "--no-verify", "-F", "-", "--", *files, env=env, stdin=text)
+        return self.head()
 
     # ------------------------------------------------------------------ reading
 
@@ -220,10 +222,8 @@ class History:
                               f"{', '.join(others[:5])}), so it cannot be undone here. Ask whoever runs the "
                               "assistant to undo it with git; nothing was changed.")
         self.ensure_unchanged(change.files)
-        result = subprocess.run(["git", "revert", "--no-commit", change.sha], cwd=self.project,
-                                capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
-        if result.returncode:
-            subprocess.run(["git", "revert", "--abort"], cwd=self.project, capture_output=True)
+        if self._run("revert", "--no-commit", change.sha).returncode:
+            self._run("revert", "--abort")
             later = [c for c in self.changes(limit=200) if set(c.files) & set(change.files)]
             newer = [c.subject for c in later[: next((i for i, c in enumerate(later) if c.sha == change.sha), 0)]]
             raise ChangeError("This change cannot be undone on its own: later changes edited the same lines"

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from staff.history import CONTENT_PATHS, History
+from staff.history import CONTENT_PATHS, ChangeError, History
 
 MODEL = Path("models") / "footdrop.tar.gz"
 WORK = Path("var") / "staff"
@@ -213,11 +213,10 @@ class Publisher:
 
     def _check(self) -> Tuple[str, Path]:
         history = History(self.project)
-        unsaved = history.unsaved(CONTENT_PATHS)
-        if unsaved:
-            raise PublishError("These files have changes that were not made in the console: "
-                               f"{', '.join(unsaved)}. Ask whoever runs the assistant to save (commit) or undo "
-                               "them; nothing was published.")
+        try:
+            history.ensure_unchanged(CONTENT_PATHS)  # the model must be a commit
+        except ChangeError as others:
+            raise PublishError(str(others)) from None
         logs = self.work / "logs"
         code, out = self._command([self.rasa, "data", "validate", "--fail-on-warnings"], logs / "validate.log")
         if code:
@@ -230,8 +229,7 @@ class Publisher:
                         if line.strip() and not re.match(r"^\d+ problems? found$", line.strip())]
             raise PublishError("The content checks found problems (fix them on the topic pages):\n"
                                + "\n".join(problems[:20] or ["see var/staff/logs/check.log"]))
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=self.project, capture_output=True, text=True,
-                                check=True).stdout.strip()
+        commit = history.head()
         snapshot = self.work / "snapshot"
         shutil.rmtree(snapshot, ignore_errors=True)
         snapshot.mkdir(parents=True)
