@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -34,12 +34,19 @@ def load_sections(sections_file: Path = SECTIONS_FILE) -> Dict[str, str]:
     """Section title -> the guide's text of that section, in document order."""
     spec = yaml.safe_load(sections_file.read_text(encoding="utf-8"))
     document = (ROOT / spec["document"]).read_text(encoding="utf-8")
+    return split_sections(spec, document, str(sections_file))
+
+
+def split_sections(spec: Dict[str, Any], document: str, where: str = str(SECTIONS_FILE)) -> Dict[str, str]:
+    """Section title -> its text in ``document`` (the guide), in document order, as ``spec`` (the
+    parsed content/sections.yml, read from ``where``) divides it. ValueError for a section whose
+    ``starts`` text is not in the guide."""
     starts = []
     for section in spec["sections"]:
         position = document.find(section["starts"])
         if position < 0:
             raise ValueError(
-                f"{sections_file}: section '{section['title']}' starts with text that is not "
+                f"{where}: section '{section['title']}' starts with text that is not "
                 f"in {spec['document']}: {section['starts']!r}"
             )
         starts.append((position, section["title"]))
