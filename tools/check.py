@@ -30,8 +30,9 @@ import textstat
 import yaml
 
 from footdrop.check_questions import ANSWER_DURING_CHECK, Question, QuestionsError, is_topic_intent, parse_questions
+from footdrop.claims import Claim, named_claims, unsupported_claims
 from footdrop.clinic import ClinicConfigError, load_clinic
-from footdrop.guide import SOURCE_PREFIX, readable_text, split_answer
+from footdrop.guide import SOURCE_PREFIX, readable_text, split_answer, split_sections
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -317,6 +318,81 @@ def answer_problems(name: str, text: str, titles: Set[str]) -> List[str]:
     return problems
 
 
+def section_texts(project: Project) -> Dict[str, str]:
+    """Section title -> its text in the guide (content/sections.yml, the guide it names), or {} when
+    they cannot be read (check_sections says why)."""
+    spec = project.sections
+    path = project.root / str(spec.get("document") or "")
+    if not spec.get("document") or not path.is_file():
+        return {}
+    try:
+        return split_sections(spec, path.read_text(encoding="utf-8"), SECTIONS)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return {}
+
+
+#: what each type of claim is, in plain words (footdrop/claims.py CLAIM_TYPES)
+CLAIM_KINDS = {
+    "anatomy": "a part of the body", "cause": "a cause", "symptom": "a symptom", "treatment": "a treatment",
+    "device": "a device",
+}
+
+
+def check_claims(project: Project) -> List[str]:
+    """Every cause, symptom, treatment, device or part of the body a topic answer names is named in
+    a guide section its `From:` line cites (the words come from content/terminology.yml)."""
+    problems = []
+    sections = section_texts(project)
+    for intent in project.topic_intents:
+        name = f"utter_{intent}"
+        text = _first_text(project.responses.get(name))
+        if text is not None:  # else check_responses reports it
+            problems.extend(claim_problems(name, text, sections))
+    return problems
+
+
+def claim_problems(name: str, text: str, sections: Dict[str, str]) -> List[str]:
+    """One problem per term the topic answer `text` (response `name`) names and the guide sections
+    it cites do not; `sections` is section title -> text (section_texts). Nothing when the answer
+    lacks its parts or cites a section that does not exist: answer_problems names that first."""
+    answer = split_answer(text)
+    if answer is None or not answer.sources or any(source not in sections for source in answer.sources):
+        return []
+    cited = "; ".join(answer.sources)
+    its = f"the section it cites ({cited}) does not" if len(answer.sources) == 1 else f"the sections it cites ({cited}) do not"
+    problems = []
+    for claim, words in unsupported_claims(answer.body, [sections[s] for s in answer.sources]).items():
+        named = _and([f"'{w}'" for w in words])
+        titles, said = _named_in(claim, sections, words)
+        fix = (
+            f"add the section that says it to the '{SOURCE_PREFIX}' line (the guide says '{said}' in {_and(titles)}), "
+            f"or take it out of the answer"
+            if titles else "no section of the guide names it, so take it out of the answer"
+        )
+        problems.append(
+            f"{DOMAIN}: response '{name}' names {named} ({CLAIM_KINDS.get(claim.kind, claim.kind)}), but {its} — "
+            f"an answer may only say what those sections say: {fix}"
+        )
+    return problems
+
+
+def _named_in(claim: Claim, sections: Dict[str, str], words: List[str]) -> Tuple[List[str], str]:
+    """The titles of the sections that name `claim`, and the words the guide names it by: the answer's
+    `words` where a section uses them too, else the first section's first words for it."""
+    titles, said = [], []
+    for title, section in sections.items():
+        here = [w for found, w in named_claims(section) if found == claim]
+        if here:
+            titles.append(title)
+            said.extend(here)
+    same = [w for w in said if w.lower() in {word.lower() for word in words}]
+    return titles, (same or said or [""])[0]
+
+
+def _and(items: List[str]) -> str:
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def check_examples(project: Project) -> List[str]:
     """Every intent has >= 15 training examples, >= 5 held-out examples, and a conversation test."""
     problems = []
@@ -448,11 +524,13 @@ def todo_problems(where: str, text: str) -> List[str]:
 
 def response_problems(project: Project, name: str, text: str) -> List[str]:
     """What `make check` would say about response `name` if `text` were its (first) text: its
-    TODO lines, and for a topic answer its parts and cited sections, and its reading level.
+    TODO lines, for a topic answer its parts, its cited sections and the terms it names that those
+    sections do not, and its reading level.
     The staff console checks an answer with this before writing it (staff/topics.py)."""
     problems = todo_problems(f"{DOMAIN}: response '{name}'", text)
     if name in {f"utter_{intent}" for intent in project.topic_intents}:
         problems.extend(answer_problems(name, text, set(section_titles(project))))
+        problems.extend(claim_problems(name, text, section_texts(project)))
     return problems + reading_problems(name, text)
 
 
@@ -597,7 +675,7 @@ def check_mid_check_rule(project: Project) -> List[str]:
 
 
 CHECKS = (
-    check_todo, check_responses, check_handled, check_sections, check_answers, check_examples,
+    check_todo, check_responses, check_handled, check_sections, check_answers, check_claims, check_examples,
     check_duplicates, check_reading_level, check_titles, check_symptom_check, check_mid_check_rule,
 )
 

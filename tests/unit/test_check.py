@@ -8,6 +8,7 @@ in this process, to keep the unit tier fast; the untouched copy is checked with
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -98,6 +99,15 @@ def drop_care_note(root):
     )
 
 
+RECOVERY_FACT = "Depending on the cause, many people can fully recover."
+INVENTED = "Massage cures foot drop in a week."  # the guide names massage in Physical Therapy Interventions only
+
+
+def invented_treatment(root):
+    """utter_ask_recovery (From: Recovery) says massage cures foot drop; Recovery never names massage."""
+    replace_in_response(root, "utter_ask_recovery", RECOVERY_FACT, f"{RECOVERY_FACT} {INVENTED}")
+
+
 def fourteen_examples(root):
     """ask_brace left with 14 examples, all in data/nlu/treatment.yml."""
     for path in [root / "data" / "nlu.yml", *(root / "data" / "nlu").glob("*.yml")]:
@@ -182,6 +192,10 @@ CASES = {
     "source line deleted": (delete_source_line, [["domain.yml", "'utter_ask_brace'", "From: "]]),
     "unknown section cited": (cite_unknown_section, [["domain.yml", "'utter_ask_brace'", "'Braces'", "content/sections.yml"]]),
     "care note missing": (drop_care_note, [["domain.yml", "'utter_ask_brace'", "care note"]]),
+    "treatment the cited section does not name": (invented_treatment, [[
+        "domain.yml", "'utter_ask_recovery'", "'Massage'", "a treatment", "(Recovery)", "From: ",
+        "Physical Therapy Interventions", "take it out",
+    ]]),
     "14 training examples": (fourteen_examples, [["data/nlu/treatment.yml", "'ask_brace'", "14 training examples", "add 1 more"]]),
     "held-out block removed": (no_holdout_block, [["tests/nlu_holdout.yml", "'ask_brace'", "0 held-out examples"]]),
     "no conversation test": (no_conversation_test, [["tests/test_stories.yml", "'ask_cause_stroke'", "no conversation test"]]),
@@ -265,3 +279,82 @@ def test_reading_grade_matches_the_content_test():
     body_and_note = "\n".join(text.splitlines()[:-1])
     assert check.reading_grade(text) == check.reading_grade(body_and_note)
     assert re.fullmatch(r"-?\d+(\.\d+)?", str(check.reading_grade(text)))
+
+
+# ---------------------------------------------------------------- the terms an answer names (footdrop/claims.py)
+
+def recovery_answer(project: check.Project) -> str:
+    return project.responses["utter_ask_recovery"][0]["text"]
+
+
+def test_a_treatment_the_cited_section_does_not_name_is_reported_while_typing():
+    """response_problems (the staff console's check as staff type) reports it, naming the term,
+    the section cited, the section that does name it, and the two ways to fix it."""
+    project = check.load_project(ROOT)[0]
+    faithful = recovery_answer(project)
+    assert check.response_problems(project, "utter_ask_recovery", faithful) == []
+    invented = faithful.replace(RECOVERY_FACT, f"{RECOVERY_FACT} {INVENTED}", 1)
+    problems = check.response_problems(project, "utter_ask_recovery", invented)
+    assert problems == [
+        "domain.yml: response 'utter_ask_recovery' names 'Massage' (a treatment), but the section it cites "
+        "(Recovery) does not — an answer may only say what those sections say: add the section that says it to the "
+        "'From: ' line (the guide says 'massage' in Physical Therapy Interventions), or take it out of the answer"
+    ]
+    # Either fix clears it: citing the section that names it, or taking it out.
+    cited = invented.replace("From: Recovery", "From: Recovery; Physical Therapy Interventions")
+    assert check.response_problems(project, "utter_ask_recovery", cited) == []
+
+
+def test_run_checks_reports_the_invented_treatment_as_response_problems_does(tmp_path):
+    root = copy_checked_files(tmp_path)
+    invented_treatment(root)
+    project = check.load_project(root)[0]
+    expected = check.response_problems(project, "utter_ask_recovery", recovery_answer(project))
+    assert len(expected) == 1 and "'Massage'" in expected[0]
+    assert check.run_checks(root) == expected
+
+
+def test_a_faithful_change_to_an_answer_passes(tmp_path):
+    """An answer reworded with terms its sections name (surgery and physical therapy: Recovery) passes."""
+    root = copy_checked_files(tmp_path)
+    replace_in_response(root, "utter_ask_recovery", RECOVERY_FACT, f"{RECOVERY_FACT} Some people need surgery.")
+    assert check.run_checks(root) == []
+
+
+def test_the_message_says_which_sections_name_the_term_and_in_what_words():
+    project = check.load_project(ROOT)[0]
+    text = recovery_answer(project).replace(RECOVERY_FACT, f"{RECOVERY_FACT} Wear an ankle-foot orthosis.")
+    problems = check.response_problems(project, "utter_ask_recovery", text.replace("From: Recovery", "From: Symptoms"))
+    assert any("names 'ankle-foot orthosis' and 'brace' (a device)" in p and "'brace' in Medical Interventions and Recovery"
+               in p for p in problems), problems
+    assert any("names 'surgery' (a treatment)" in p and "in Treatment, Medical Interventions and Recovery" in p
+               for p in problems), problems
+
+
+def test_a_term_no_section_names_is_to_be_taken_out():
+    """(Every term of content/terminology.yml an answer could name is in some section of today's guide.)"""
+    text = "A brace helps steppage gait.\nAsk your doctor or physical therapist.\nFrom: Recovery"
+    assert check.claim_problems("utter_ask_recovery", text, {"Recovery": "A brace helps."}) == [
+        "domain.yml: response 'utter_ask_recovery' names 'steppage gait' (a symptom), but the section it cites "
+        "(Recovery) does not — an answer may only say what those sections say: no section of the guide names it, "
+        "so take it out of the answer"
+    ]
+
+
+def test_an_answer_citing_a_section_that_does_not_exist_gets_only_that_message(tmp_path):
+    """The terms are checked once every section cited exists: the first thing to fix is the `From:` line."""
+    project = check.load_project(ROOT)[0]
+    text = recovery_answer(project).replace(RECOVERY_FACT, INVENTED).replace("From: Recovery", "From: Recovery; Massage")
+    problems = check.response_problems(project, "utter_ask_recovery", text)
+    assert len(problems) == 1 and "cites section 'Massage', which is not in content/sections.yml" in problems[0]
+
+
+def test_make_check_loads_spacy_without_tensorflow():
+    """The terms are found with spaCy; spaCy's thinc would import TensorFlow (seconds, hundreds of MB,
+    log lines on the terminal) unless footdrop/claims.py stops it."""
+    code = ("import sys; from tools import check; from support.project import ROOT; "
+            "assert check.run_checks(ROOT) == []; assert 'spacy' in sys.modules; "
+            "assert 'tensorflow' not in sys.modules, 'tensorflow imported'; import tensorflow")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}", "RASA_TELEMETRY_ENABLED": "false"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
