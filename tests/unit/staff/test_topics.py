@@ -96,6 +96,20 @@ def test_a_reading_grade_too_high_is_found():
     assert "above 8.0" in problems[0]
 
 
+def test_an_invented_treatment_is_found():
+    """The answer may name only what its cited sections name (footdrop/claims.py, as make check
+    finds it): Recovery never names massage; Physical Therapy Interventions does."""
+    draft = answer("Massage cures foot drop in a week.", CARE, "From: Recovery")
+    problems = topics.check_answer(ROOT, "utter_ask_recovery", draft)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("This answer names 'Massage' (a treatment), but the section it cites (Recovery) "
+                                  "does not")
+    assert "'From: ' line (the guide says 'massage' in Physical Therapy Interventions)" in problems[0]
+    assert "take it out of the answer" in problems[0]
+    cited = draft.replace("From: Recovery", "From: Recovery; Physical Therapy Interventions")
+    assert topics.check_answer(ROOT, "utter_ask_recovery", cited) == []
+
+
 def test_a_missing_source_line_and_a_todo_are_found():
     problems = topics.check_answer(ROOT, BRACE, answer("TODO: the facts.", CARE))
     assert any("line 1 still says TODO" in p for p in problems)
