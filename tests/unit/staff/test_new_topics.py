@@ -351,3 +351,16 @@ def test_files_edited_outside_the_console_stop_a_new_topic(setup):
     with pytest.raises(ChangeError, match="data/rules.yml"):
         approvals.new_topic(who["bo"], DRIVING, "")
     assert files_now(project) == files
+
+
+def test_undoing_a_new_topic_in_the_history_takes_it_out_of_every_file(setup):
+    approvals, project, who = setup
+    files = files_now(project)
+    sha = approvals.new_topic(who["bo"], DRIVING, "")["committed"]
+    history = History(project)
+    change = history.change(sha)
+    assert (change.kind, change.subject, sorted(change.files)) == (new_topics.KIND, "New topic 'Driving with foot drop'",
+                                                                    sorted(FILES))
+    history.revert(sha, new_topics.Author("ana", "Ana Pereira"))  # an editor may: not on the safety path
+    assert files_now(project) == files and unsaved(project) == ""
+    assert make_check(project).returncode == 0
