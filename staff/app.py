@@ -29,6 +29,7 @@ from staff.accounts import ROLES, Accounts
 from staff.model_server import Servers
 from staff.pages import approvals as approval_pages
 from staff.pages import history as history_pages
+from staff.pages import new_topics as new_topic_pages
 from staff.pages import topics as topic_pages
 from staff.publish import Progress, Publisher
 from staff.sessions import MAX_FAILURES, WINDOW_S, LoginLimiter, Sessions
@@ -157,6 +158,7 @@ def routes() -> List[BaseRoute]:
         Route("/logout", logout, methods=["POST"]),
         Route(model_server.PATH, model_server.model_file),
         *unanswered_pages.routes(),
+        *new_topic_pages.routes(),  # before /topics/{intent}
         *topic_pages.routes(),
         *approval_pages.routes(),
         *history_pages.routes(),

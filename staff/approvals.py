@@ -9,6 +9,11 @@
   checks no longer pass.
 - ``decline``: a clinician turns a proposal down with a note saying why.
 - ``withdraw``: an editor takes back their own waiting proposal.
+- ``new_topic``: a new topic (staff/new_topics.py): a clinician's is checked and committed at
+  once; an editor's is checked and saved as a proposal of kind ``topic`` (its answer is new, so
+  a clinician approves it like a changed answer). Approving it checks it again and writes it
+  (one commit of the six files, the editor as author, ``Approved-by:`` the clinician); decline
+  and withdraw work as for an answer. Proposals of kind ``answer``, and the table, are as before.
 
 Answers on the safety path (staff/safety.py: anything but a topic's answer) are never
 proposals: ``change_answer`` refuses an editor's change to them with SafetyError.
@@ -21,15 +26,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import List, Optional
 
 from staff.accounts import Account, Accounts
 from staff.history import Author, History
+from staff.new_topics import KIND as TOPIC
+from staff.new_topics import DraftError, check_draft, create, lines, tidy
 from staff.safety import SafetyError, is_safety_response, refusal
 from staff.topics import ANSWER_FILE, answer_text, check_answer, load, normalise, set_answer, title_of, \
     topic_responses
+from tools.new_topic import Draft
 
 ANSWER = "answer"  # proposals.kind, and the Staff-change trailer of a changed answer
 SAFETY = "safety"  # the Staff-change trailer of a clinician's change on the safety path
@@ -61,13 +69,20 @@ class Proposal:
     decided: Optional[float]
     decision_note: str
     commit_sha: str
+    kind: str = ANSWER  # ANSWER: a changed answer; TOPIC: a new topic (``draft``; ``replaces`` is "")
+    draft: Optional[Draft] = None
+
+
+def _draft(values: dict) -> Draft:
+    return Draft(**{key: tuple(value) if isinstance(value, list) else value for key, value in values.items()})
 
 
 def _proposal(row: sqlite3.Row) -> Proposal:
     content = json.loads(row["content"])
+    kind = row["kind"] or ANSWER
     return Proposal(row["id"], row["target"], content["text"], content["replaces"], row["message"], row["author"],
                     row["created"], row["status"], row["decided_by"] or "", row["decided"], row["note"] or "",
-                    row["commit_sha"] or "")
+                    row["commit_sha"] or "", kind, _draft(content["draft"]) if kind == TOPIC else None)
 
 
 def author(account: Account) -> Author:
@@ -153,6 +168,49 @@ class Approvals:
                 (ANSWER, response, json.dumps({"text": text, "replaces": current}), note, account.name, time.time()))
             return {"proposal": cursor.lastrowid}
 
+    def new_topic(self, account: Account, draft: Draft, note: str = "") -> dict:
+        """A clinician's new topic is committed: {"committed": sha}; an editor's is saved as a
+        proposal: {"proposal": id}. DraftError, naming the fields, when the checks fail."""
+        note = " ".join(note.split())[:MAX_NOTE]
+        with self.history.lock():
+            draft = tidy(draft)
+            problems = check_draft(self.project, draft)
+            if not account.is_clinician and any(p.kind == TOPIC and p.draft and p.draft.name == draft.name
+                                                for p in self.waiting()):
+                problems.setdefault("name", []).append(
+                    f"A new topic called {draft.name} is already waiting for a clinician (see Approvals): choose "
+                    "another name, or wait for their decision.")
+            if problems:
+                raise DraftError(problems)
+            if account.is_clinician:
+                return {"committed": create(self.project, self.history, draft, author(account), note=note)}
+            cursor = self.db.execute(
+                "INSERT INTO proposals (kind, target, content, message, author, created) VALUES (?, ?, ?, ?, ?, ?)",
+                (TOPIC, draft.response, json.dumps({"text": draft.answer(), "replaces": "", "draft": asdict(draft)}),
+                 note, account.name, time.time()))
+            return {"proposal": cursor.lastrowid}
+
+    def _proposer(self, proposal: Proposal) -> Author:
+        editor = Accounts(self.db).get(proposal.author)
+        return Author(proposal.author, editor.display_name if editor else proposal.author)
+
+    def _approve_topic(self, proposal: Proposal, clinician: Account) -> str:
+        """Checks a waiting new topic again, then writes and commits it. The caller holds the lock."""
+        assert proposal.draft is not None
+        problems = check_draft(self.project, proposal.draft)
+        refused = ("This new topic does not pass the checks now (the assistant's files changed since it was "
+                   "proposed). Nothing was changed: decline it with a note saying what to fix, and the editor "
+                   "can propose it again.")
+        if problems:
+            raise ProposalError(refused, lines(problems))
+        try:
+            sha = create(self.project, self.history, proposal.draft, self._proposer(proposal),
+                         approved_by=author(clinician), note=proposal.note)
+        except DraftError as error:
+            raise ProposalError(refused, lines(error.problems)) from None
+        self._decide(proposal.id, APPROVED, clinician.name, "", sha)
+        return sha
+
     def approve(self, proposal_id: int, clinician: Account) -> str:
         """Writes and commits a waiting proposal (the editor as author, Approved-by the
         clinician); the commit's sha. ProposalError, with nothing changed, when it cannot."""
@@ -160,14 +218,15 @@ class Approvals:
             raise ProposalError("Only a clinician may approve an answer.")
         with self.history.lock():
             proposal = self._waiting(proposal_id)
+            if proposal.kind == TOPIC:
+                return self._approve_topic(proposal, clinician)
             parsed = load(self.project)
             if normalise(answer_text(parsed, proposal.response)) != normalise(proposal.replaces):
                 raise ProposalError("The answer was changed since this proposal was made, so approving it would "
                                     "undo that change. Nothing was changed: compare the proposal with the answer as "
                                     "it is now, then decline it (the editor can propose again from the new answer).")
             text = self._checked(proposal.response, proposal.text)
-            editor = Accounts(self.db).get(proposal.author)
-            by = Author(proposal.author, editor.display_name if editor else proposal.author)
+            by = self._proposer(proposal)
             topics = topic_responses(parsed)
             title = title_of(parsed, topics[proposal.response]) if proposal.response in topics else proposal.response
             sha = self._write_and_commit(proposal.response, text, by, commit_message(title, proposal.note), ANSWER,

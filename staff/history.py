@@ -150,7 +150,12 @@ class History:
         name, email = author.identity[:-1].split(" <")
         env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
                "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-        self._git("add", "--all", "--", *files)
+        present = [f for f in files if (self.project / f).exists()]
+        if present:
+            self._git("add", "--all", "--", *present)
+        gone = [f for f in files if f not in present]
+        if gone:  # deleted (e.g. by undoing the change that made them): git add refuses a path that is nowhere
+            self._git("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *gone)
         if not self._git("diff", "--cached", "--name-only", "--", *files).strip():
             raise ChangeError("Nothing changed: the files are as they were.")
         self._git("commit", "--quiet", "--no-verify", "-F", "-", "--", *files, env=env, stdin=text)

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS login_failures (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
--- An editor's change to an answer, waiting for a clinician (staff/approvals.py).
+-- An editor's change to an answer (kind 'answer': content {text, replaces}) or new topic (kind
+-- 'topic': content {text, replaces: '', draft}), waiting for a clinician (staff/approvals.py).
 CREATE TABLE IF NOT EXISTS proposals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,

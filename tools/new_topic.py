@@ -14,6 +14,12 @@ It adds, keeping each file's comments and order (round-trip YAML with ruamel.yam
 - ``content/topics.yml``: the topic's short title, for the "Do you mean ...?" buttons.
 
 Every place to fill in contains ``TODO``; ``make check`` lists each one left until none is.
+
+The same code writes a topic with real values: ``write_topic(root, Draft(...))`` with the title,
+the answer's facts, care note and section(s), the phrasings, the held-out lines and the
+conversation test's question. `make new-topic` writes ``Draft.skeleton(name)`` (a TODO in each
+of those places); the staff console writes what staff filled in on its new topic form, after
+`make check`'s checks of it (staff/new_topics.py).
 """
 
 from __future__ import annotations
@@ -22,22 +28,31 @@ import argparse
 import io
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from footdrop.check_questions import ANSWER_DURING_CHECK, TOPIC_INTENT_PREFIX
+from footdrop.guide import SOURCE_PREFIX
+from tools.check import DOMAIN, HOLDOUT, MIN_HOLDOUT_EXAMPLES, MIN_TRAINING_EXAMPLES, TEST_STORIES, TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "TODO"
+DOMAIN_FILE = Path(DOMAIN)
 TRAINING_FILE = Path("data/nlu/staff_topics.yml")
-TOPICS_FILE = Path("content/topics.yml")
+RULES_FILE = Path("data/rules.yml")
+HOLDOUT_FILE = Path(HOLDOUT)
+STORIES_FILE = Path(TEST_STORIES)
+TOPICS_FILE = Path(TOPICS)
 NAME = re.compile(r"^ask_[a-z][a-z0-9_]{2,40}$")
-TRAINING_EXAMPLES = 15
-HOLDOUT_EXAMPLES = 5
+#: the example lines a topic needs: as many as `make check` asks for (tools/check.py)
+TRAINING_EXAMPLES = MIN_TRAINING_EXAMPLES
+HOLDOUT_EXAMPLES = MIN_HOLDOUT_EXAMPLES
 
 
 def round_trip_yaml() -> YAML:
@@ -65,9 +80,52 @@ def _words(name: str) -> str:
     return name[len("ask_"):].replace("_", " ")
 
 
-def _examples(what: str, count: int) -> LiteralScalarString:
-    lines = [f"- {MARKER}: {what} {i} of {count}" for i in range(1, count + 1)]
-    return LiteralScalarString("\n".join(lines) + "\n")
+class NewTopicError(ValueError):
+    """The topic cannot be added as asked (nothing was written); the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A new topic's content, written to the six files by ``write_topic``: the skeleton
+    ``make new-topic`` writes (``Draft.skeleton``: every value a TODO for staff to fill in), or a
+    topic staff filled in (the console's new topic form, staff/new_topics.py)."""
+
+    name: str  # the intent, ask_...
+    title: str  # its button's title (content/topics.yml)
+    facts: str  # the answer's facts from the guide, one or more lines
+    care_note: str  # the answer's care-note line
+    sections: Tuple[str, ...]  # the guide's sections it is written from (content/sections.yml titles)
+    phrasings: Tuple[str, ...]  # training examples (data/nlu/staff_topics.yml)
+    held_out: Tuple[str, ...]  # held-out test lines (tests/nlu_holdout.yml), worded differently
+    question: str  # the patient's message of its conversation test (tests/test_stories.yml)
+
+    @classmethod
+    def skeleton(cls, name: str) -> "Draft":
+        """What `make new-topic` writes: a TODO in every place to fill in."""
+        return cls(
+            name=name,
+            title=f"{MARKER}: a short title for its button, e.g. Driving with foot drop",
+            facts=f"{MARKER}: the answer in plain words, from the patient guide (one or more lines).",
+            care_note=f"{MARKER}: one care note, e.g. Your doctor or physical therapist can tell you more.",
+            sections=(f"{MARKER}: the guide's section, as named in content/sections.yml",),
+            phrasings=tuple(f"{MARKER}: a patient's question {i} of {TRAINING_EXAMPLES}"
+                            for i in range(1, TRAINING_EXAMPLES + 1)),
+            held_out=tuple(f"{MARKER}: a phrasing that is NOT in data/ {i} of {HOLDOUT_EXAMPLES}"
+                           for i in range(1, HOLDOUT_EXAMPLES + 1)),
+            question=f"{MARKER}: a patient's question, as they would type it",
+        )
+
+    @property
+    def response(self) -> str:
+        return f"utter_{self.name}"
+
+    def answer(self) -> str:
+        """The answer's text in its three parts: the facts, the care note, ``From: <section>``."""
+        return f"{self.facts}\n{self.care_note}\n{SOURCE_PREFIX}{'; '.join(self.sections)}"
+
+
+def _examples(lines: Sequence[str]) -> LiteralScalarString:
+    return LiteralScalarString("".join(f"- {line}\n" for line in lines))
 
 
 def _block(name: str, examples: LiteralScalarString) -> CommentedMap:
@@ -77,44 +135,38 @@ def _block(name: str, examples: LiteralScalarString) -> CommentedMap:
     return block
 
 
-def add_to_domain(root: Path, name: str) -> None:
-    path = root / "domain.yml"
-    domain = _load(path)
+def _scalar(text: str) -> Any:
+    """``text`` as ruamel.yaml writes it, unless PyYAML (which `make check` and Rasa read with)
+    would read that back as something else ("yes" as true, "1.0" as a number): then in double quotes."""
+    out = io.StringIO()
+    round_trip_yaml().dump({"text": text}, out)
+    return text if yaml.safe_load(out.getvalue()) == {"text": text} else DoubleQuotedScalarString(text)
+
+
+def add_to_domain(domain: Any, draft: Draft) -> None:
+    name = draft.name
     if name in domain["intents"]:
-        raise SystemExit(f"domain.yml: intent '{name}' already exists; choose another name")
+        raise NewTopicError(f"domain.yml: intent '{name}' already exists; choose another name")
+    if draft.response in (domain.get("responses") or {}):
+        raise NewTopicError(f"domain.yml: response '{draft.response}' already exists; choose another name")
     last_topic = max(i for i, intent in enumerate(domain["intents"]) if str(intent).startswith("ask_"))
     domain["intents"].insert(last_topic + 1, name)
-    answer = LiteralScalarString(
-        f"{MARKER}: the answer in plain words, from the patient guide (one or more lines).\n"
-        f"{MARKER}: one care note, e.g. Your doctor or physical therapist can tell you more.\n"
-        f"From: {MARKER}: the guide's section, as named in content/sections.yml"
-    )
-    response = CommentedSeq([CommentedMap(text=answer)])
-    domain["responses"][f"utter_{name}"] = response
+    response = CommentedSeq([CommentedMap(text=LiteralScalarString(draft.answer()))])
+    domain["responses"][draft.response] = response
     domain["responses"].yaml_set_comment_before_after_key(
-        f"utter_{name}", before="Added by tools/new_topic.py (docs/EXTENDING.md).", indent=2
+        draft.response, before="Added by tools/new_topic.py (docs/EXTENDING.md).", indent=2
     )
-    _dump(domain, path)
 
 
-def add_training_examples(root: Path, name: str) -> None:
-    path = root / TRAINING_FILE
-    if path.exists():
-        data = _load(path)
-    else:
-        data = round_trip_yaml().load(
-            "# Topics added by clinic staff with `make new-topic` (docs/EXTENDING.md).\n"
-            'version: "3.1"\nnlu: []\n'
-        )
-    data["nlu"].append(_block(name, _examples("a patient's question", TRAINING_EXAMPLES)))
-    _dump(data, path)
+def new_training_file() -> Any:
+    return round_trip_yaml().load(
+        "# Topics added by clinic staff with `make new-topic` (docs/EXTENDING.md).\n"
+        'version: "3.1"\nnlu: []\n'
+    )
 
 
-def _append(path: Path, key: str, item: CommentedMap) -> None:
-    """Appends an item to the file's top-level list ``key``, keeping everything else as it was."""
-    data = _load(path)
-    data[key].append(item)
-    _dump(data, path)
+def add_training_examples(data: Any, draft: Draft) -> None:
+    data["nlu"].append(_block(draft.name, _examples(draft.phrasings)))
 
 
 def during_check_intents(rules: Any) -> CommentedSeq:
@@ -126,62 +178,80 @@ def during_check_intents(rules: Any) -> CommentedSeq:
             if isinstance(step, dict) and "or" in step and isinstance(following, dict) \
                     and following.get("action") == ANSWER_DURING_CHECK:
                 return step["or"]
-    raise SystemExit(
+    raise NewTopicError(
         f"data/rules.yml: no rule answers a topic question during the symptom check (an `or:` list of intents "
         f"followed by `- action: {ANSWER_DURING_CHECK}`); restore it with `git checkout data/rules.yml`"
     )
 
 
-def add_rule(root: Path, name: str) -> None:
-    path = root / "data" / "rules.yml"
-    data = _load(path)
+def add_rule(data: Any, draft: Draft) -> None:
+    name = draft.name
     rule = CommentedMap()
     rule["rule"] = f"answer {_words(name)}"
-    rule["steps"] = CommentedSeq([CommentedMap(intent=name), CommentedMap(action=f"utter_{name}")])
+    rule["steps"] = CommentedSeq([CommentedMap(intent=name), CommentedMap(action=draft.response)])
     data["rules"].append(rule)
     # asked during the symptom check: answered, then the check goes on (after the last topic)
     during = during_check_intents(data)
     topics = [i for i, step in enumerate(during) if str(step.get("intent", "")).startswith(TOPIC_INTENT_PREFIX)]
     during.insert(topics[-1] + 1 if topics else len(during), CommentedMap(intent=name))
-    _dump(data, path)
 
 
-def add_holdout(root: Path, name: str) -> None:
-    block = _block(name, _examples("a phrasing that is NOT in data/", HOLDOUT_EXAMPLES))
-    _append(root / "tests" / "nlu_holdout.yml", "nlu", block)
+def add_holdout(data: Any, draft: Draft) -> None:
+    data["nlu"].append(_block(draft.name, _examples(draft.held_out)))
 
 
-def add_story(root: Path, name: str) -> None:
+def add_story(data: Any, draft: Draft) -> None:
     story = CommentedMap()
-    story["story"] = f"a patient asks about {_words(name)}"
-    question = LiteralScalarString(f"{MARKER}: a patient's question, as they would type it\n")
-    story["steps"] = CommentedSeq([CommentedMap(user=question, intent=name), CommentedMap(action=f"utter_{name}")])
-    _append(root / "tests" / "test_stories.yml", "stories", story)
+    story["story"] = f"a patient asks about {_words(draft.name)}"
+    question = LiteralScalarString(f"{draft.question}\n")
+    story["steps"] = CommentedSeq([CommentedMap(user=question, intent=draft.name), CommentedMap(action=draft.response)])
+    data["stories"].append(story)
 
 
-def add_title(root: Path, name: str) -> None:
-    path = root / TOPICS_FILE
-    data = _load(path)
-    data["titles"][name] = f"{MARKER}: a short title for its button, e.g. Driving with foot drop"
-    _dump(data, path)
+def add_title(data: Any, draft: Draft) -> None:
+    data["titles"][draft.name] = _scalar(draft.title)
+
+
+#: the files a new topic is written to, in the order ``write_topic`` lists them
+FILES = (str(DOMAIN_FILE), str(TRAINING_FILE), str(RULES_FILE), str(HOLDOUT_FILE), str(STORIES_FILE), str(TOPICS_FILE))
+_ADD: Dict[str, Callable[[Any, Draft], None]] = {
+    str(DOMAIN_FILE): add_to_domain, str(TRAINING_FILE): add_training_examples, str(RULES_FILE): add_rule,
+    str(HOLDOUT_FILE): add_holdout, str(STORIES_FILE): add_story, str(TOPICS_FILE): add_title,
+}
+
+
+def check_name(name: str) -> None:
+    if not NAME.match(name):
+        raise NewTopicError(
+            f"'{name}' is not a topic name: use ask_ and then lowercase words joined by _, e.g. ask_driving"
+        )
+
+
+def write_topic(root: Path, draft: Draft) -> List[str]:
+    """Adds ``draft`` to the six files (FILES) under ``root``, keeping each file's comments and
+    order; the files written. Every file is changed in memory first: when one cannot be (the name
+    is taken, the rule answering a topic during the symptom check is missing), NewTopicError
+    is raised before any file is written. `make new-topic` writes ``Draft.skeleton``; the
+    console writes what staff filled in (staff/new_topics.py), after checking it."""
+    check_name(draft.name)
+    changed = {}
+    for relative in FILES:
+        path = root / relative
+        data = _load(path) if path.exists() or relative != str(TRAINING_FILE) else new_training_file()
+        _ADD[relative](data, draft)
+        changed[relative] = data
+    for relative, data in changed.items():
+        _dump(data, root / relative)
+    return list(FILES)
 
 
 def new_topic(root: Path, name: str) -> List[str]:
-    if not NAME.match(name):
-        raise SystemExit(
-            f"'{name}' is not a topic name: use ask_ and then lowercase words joined by _, e.g. ask_driving"
-        )
-    during_check_intents(_load(root / "data" / "rules.yml"))  # before any file changes: the rule is there
-    add_to_domain(root, name)
-    add_training_examples(root, name)
-    add_rule(root, name)
-    add_holdout(root, name)
-    add_story(root, name)
-    add_title(root, name)
-    return [
-        "domain.yml", str(TRAINING_FILE), "data/rules.yml", "tests/nlu_holdout.yml", "tests/test_stories.yml",
-        str(TOPICS_FILE),
-    ]
+    """`make new-topic NAME=...`: the skeleton (TODO in every place to fill in); SystemExit with
+    the reason, nothing written, when it cannot."""
+    try:
+        return write_topic(root, Draft.skeleton(name))
+    except NewTopicError as error:
+        raise SystemExit(str(error)) from None
 
 
 def main(argv: List[str] = None) -> int:

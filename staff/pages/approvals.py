@@ -1,5 +1,6 @@
 """/approvals: editors' answers waiting for a clinician, each with what it changes (old -> new
-lines); a clinician approves or declines, the editor who proposed it may withdraw it."""
+lines), and editors' new topics, each in full (title, answer, phrasings, test questions); a
+clinician approves or declines, the editor who proposed it may withdraw it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from staff.accounts import CLINICIAN
-from staff.approvals import Proposal
+from staff.approvals import Proposal, ProposalError
+from staff.new_topics import KIND as TOPIC
 from staff.pages import CHANGE_ERRORS, approvals_of, console, not_done
 from staff.topics import TopicError, answer_text, load, normalise, title_of, topic_responses
 from staff.web import page
@@ -24,7 +26,7 @@ class Shown:
     proposal: Proposal
     title: str  # the topic's title
     lines: List[Tuple[str, str]]  # (how: "removed" | "added" | "same", line)
-    changed_since: bool  # the answer was changed after the proposal was made
+    changed_since: bool  # the answer was changed after the proposal was made (a new topic: its name is taken)
 
 
 def diff(old: str, new: str) -> List[Tuple[str, str]]:
@@ -42,6 +44,10 @@ def _shown(project, proposals: List[Proposal]) -> List[Shown]:
     topics = topic_responses(parsed) if parsed else {}
     shown = []
     for proposal in proposals:
+        if proposal.kind == TOPIC and proposal.draft is not None:
+            taken = bool(parsed) and proposal.draft.name in parsed.intents
+            shown.append(Shown(proposal, proposal.draft.title, diff("", proposal.text), taken))
+            continue
         try:
             now = answer_text(parsed, proposal.response) if parsed else ""
         except TopicError:
@@ -57,8 +63,13 @@ async def approvals_page(request: Request) -> Response:
     keeper = approvals_of(request)
     project = console(request).settings.project
     waiting = await run_in_threadpool(lambda: _shown(project, keeper.waiting()))
+    proposed = request.query_params.get("proposed", "")
+    try:
+        proposed_kind = keeper.get(int(proposed)).kind if proposed.isdigit() else ""
+    except ProposalError:
+        proposed_kind = ""
     return console(request).render(request, "approvals.html", waiting=waiting, decided=keeper.decided(),
-                                   proposed=request.query_params.get("proposed", ""),
+                                   proposed=proposed, proposed_kind=proposed_kind, topic_kind=TOPIC,
                                    done=request.query_params.get("done", ""))
 
 

@@ -4,7 +4,8 @@ grouped by meaning (staff/unanswered.py), and what staff do with each group:
 - "this is topic X": the ticked phrasings (staff may edit them) go to that topic's training file
   (staff/training_data.py), committed under the staff member's name (staff/history.py, kind
   ``phrasings``); editors and clinicians alike;
-- "new topic": not in the console yet; the page says to ask for `make new-topic`;
+- "new topic": the ticked phrasings open the new topic form (/topics/new/from-questions,
+  staff/pages/new_topics.py), where staff write its title and answer;
 - "ignore": the group is hidden (table ``ignored_questions``) until restored on
   /unanswered/ignored.
 

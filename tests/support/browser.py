@@ -47,3 +47,17 @@ def say(page: Page, text: str) -> None:
 
 def last_bot(page: Page):
     return page.locator(".fdw-msg.fdw-bot").last
+
+
+#: axe-core, from web/'s node_modules (`make test` installs it)
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page: Page) -> list:
+    """axe-core's serious and critical violations on the page as it is now: (rule, impact, the
+    first nodes). Evaluated through the browser's DevTools protocol, so a page's CSP (script-src
+    'self') stays in force."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -5,7 +5,8 @@ an editor's new answer becomes a proposal (domain.yml and the git history untouc
 clinician approves it (domain.yml changed, one commit by the editor, Approved-by the clinician);
 an editor can neither approve nor change a safety message; the live check answers with the
 problems as JSON and refuses a request without the CSRF header; the history lists the change
-and Undo puts the old text back with a commit of its own."""
+and Undo puts the old text back with a commit of its own; a clinician's new topic made in
+Chromium (axe on the form, the problems under their fields) is one commit `make check` passes."""
 
 from __future__ import annotations
 
@@ -185,5 +186,59 @@ def test_the_live_check_in_a_browser(console, browser):
         page.fill("#text", NEW)
         expect(checks).to_contain_text("All checks pass.", timeout=10_000)
         assert refused == [] and failed == []
+    finally:
+        page.close()
+
+
+def test_a_new_topic_in_a_browser(console, browser):
+    """Chromium with the console's CSP: the new topic form passes axe (no serious or critical
+    violation) empty and with problems shown; the topic name follows the title as it is typed
+    (staff/static/new-topic.js); "Check" shows the problem under its field, linked to it; the
+    clinician's save is one commit, and `make check` passes on the project afterwards."""
+    import subprocess
+    import sys
+
+    from playwright.sync_api import expect
+
+    from bench.worked_example import HELD_OUT, QUESTIONS
+    from support.browser import serious_violations
+    from support.project import ROOT
+    from support.staff import PASSWORD
+
+    page = browser.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    try:
+        page.goto(console.url + "/login?next=/topics/new")
+        page.fill("#name", "bo")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit] >> text=Sign in")
+        expect(page.locator("h1")).to_have_text("New topic")
+        page.wait_for_load_state("load")
+        assert serious_violations(page) == []
+        page.fill("#title", "Driving with foot drop")
+        expect(page.locator("#name")).to_have_attribute("placeholder", "ask_driving_with_foot_drop")
+        page.fill("#facts", "The guide does not talk about driving. Go back to your activities slowly.")
+        page.fill("#care_note", "Braces vary.")
+        page.get_by_label("Recovery").check()
+        page.fill("#phrasings", "\n".join(QUESTIONS))
+        page.fill("#held_out", "\n".join(HELD_OUT))
+        page.fill("#question", QUESTIONS[0])
+        page.click("button >> text=Check without saving")
+        expect(page.locator("#care_note-error")).to_contain_text("This answer has no care note")
+        expect(page.locator("#care_note")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#care_note")).to_have_attribute("aria-describedby", "care_note-hint care_note-error")
+        expect(page.get_by_label("Recovery")).to_be_checked()  # what was chosen stays chosen
+        assert serious_violations(page) == []
+        page.fill("#care_note", "Ask your doctor if it is safe for you to drive.")
+        page.click("button >> text=Save the new topic")
+        expect(page.locator("h1")).to_have_text("Driving with foot drop")
+        expect(page.locator("[role=status]")).to_contain_text("the new topic is in the assistant's files")
+        assert git(console.project, "log", "-1", "--format=%s").strip() == "New topic 'Driving with foot drop'"
+        result = subprocess.run([sys.executable, "-m", "tools.check", "--root", str(console.project)],
+                                capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stdout
+        assert refused == []
     finally:
         page.close()

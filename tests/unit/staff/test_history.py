@@ -165,3 +165,19 @@ def test_a_change_that_also_touched_other_files_is_not_undone_here(project):
         history.revert(change.sha, BO)
     assert "text: by hand" in (project / "domain.yml").read_text() and (project / "app.py").exists()
     assert git(project, "status", "--porcelain") == ""
+
+
+def test_undoing_a_change_that_made_a_file_removes_it(project):
+    """A new topic's first commit creates data/nlu/staff_topics.yml: undoing it deletes the file,
+    which git add alone would refuse (the path is then nowhere)."""
+    history = History(project)
+    (project / "data" / "nlu").mkdir(parents=True)
+    (project / "data" / "nlu" / "staff_topics.yml").write_text("nlu: []\n")
+    edit(project, "text: one", "text: uno")
+    sha = history.commit(ANA, "New topic 'A'", ["domain.yml", "data/nlu/staff_topics.yml"], kind="topic")
+    undo = history.revert(sha, BO)
+    assert not (project / "data" / "nlu" / "staff_topics.yml").exists()
+    assert "text: one\n" in (project / "domain.yml").read_text()
+    assert sorted(git(project, "show", "--name-only", "--format=", undo).split()) == [
+        "data/nlu/staff_topics.yml", "domain.yml"]
+    assert git(project, "status", "--porcelain") == ""
