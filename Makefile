@@ -202,7 +202,8 @@ evaluate-nlu: train
 	$(PYTHON) -m tools.evaluate
 
 compare-pipelines: $(INSTALLED) $(SPACY_MODEL)/meta.json
-	$(PYTHON) -m evaluation.compare_pipelines config.yml evaluation/without_encoder.yml evaluation/encoder_logreg.yml \
+	$(PYTHON) -m evaluation.compare_pipelines config.yml evaluation/encoder_diet.yml evaluation/without_encoder.yml \
+	  evaluation/encoder_logreg.yml \
 	  evaluation/whitespace.yml evaluation/spacy_words_and_lemmas.yml
 
 report: $(INSTALLED)

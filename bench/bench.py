@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench [--quick] [--skip-training] [--only ours|stock]
         [--levels 1,5,10,20,50] [--duration 20] [--patients 100] [--pace-duration 60]
-        [--replicas 1] [--stock-part quick|remember_states|plain_sql|patches ...] [--out reports/bench.json]
+        [--replicas 1] [--stock-part remember_states|plain_sql|patches ...] [--out reports/bench.json]
     make bench BENCH_ARGS="--quick"
 
 In one run, on the same Rasa, for ours and for the assistant `rasa init` creates (and trains)
@@ -22,8 +22,8 @@ in a temporary folder, with both channels, REST and socket.io:
    conversation k goes to replica k % N (REST and socket.io), since a socket.io session lives
    in one process. Stock is always one process.
    With --stock-part P (repeatable) ours runs with P, one of its parts that use Rasa's private
-   code, switched back to Rasa's own (footdrop_rasa/rasa_version.py): `quick` and
-   `remember_states` first train a model with that config.yml option (not timed), `plain_sql` is
+   code, switched back to Rasa's own (footdrop_rasa/rasa_version.py):
+   `remember_states` first trains a model with that config.yml option (not timed), `plain_sql` is
    set in the bench's endpoints.yml, `patches` in Rasa's environment. Run against a run without,
    on the same quiet machine, it shows what each part still gains (docs/PERFORMANCE.md).
    - ready: seconds from launching Rasa (the action server is already up) to its first
@@ -263,7 +263,7 @@ def arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help="Rasa processes serving ours; above 1 as `make serve PROFILE=scale` (default 1)")
     parser.add_argument("--stock-part", action="append", choices=STOCK_PARTS, default=[],
                         help="serve ours with this part switched back to Rasa's own (footdrop_rasa/rasa_version.py; "
-                             "quick and remember_states train a model with it first); repeatable")
+                             "remember_states trains a model with it first); repeatable")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json", help="results file (and .png)")
     args = parser.parse_args(argv)
     quick = {"levels": [1, 20], "duration": 5.0, "pace_duration": 15.0}

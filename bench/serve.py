@@ -53,7 +53,6 @@ START_TIMEOUT_S = 600.0
 #: (the model is trained again with it), an option of the tracker store in endpoints.yml, or a
 #: variable in the Rasa server's environment.
 CONFIG_SWITCHES = {
-    "quick": ("pipeline", "footdrop_rasa.nlu.diet.QuickDIETClassifier"),
     "remember_states": ("policies", "footdrop_rasa.policies.rules.CachedRulePolicy"),
 }
 ENDPOINTS_SWITCHES = {"plain_sql": "tracker_store"}

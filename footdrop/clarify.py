@@ -52,7 +52,9 @@ class Settings:
 
     #: the first topic needs at least this confidence for the question (else the menu) ...
     floor: float = 0.1
-    #: ... or this much when the message does not name foot drop (FallbackClassifier's threshold)
+    #: ... or this much when the message does not name foot drop (chosen with DIET, whose
+    #: FallbackClassifier threshold it was; kept with the logistic regression's 0.7, where it
+    #: was measured: docs/PIPELINES.md, "A classifier that stays put")
     confident: float = 0.4
     #: another topic is offered when its confidence is at least this share of the first's
     share: float = 0.3

@@ -1,12 +1,11 @@
 """The one Rasa release whose private code this project's speed-ups rely on, and the check.
 
-Four parts of footdrop_rasa/ reach into Rasa 3.6.21 past its public API, each for a measured
+Three parts of footdrop_rasa/ reach into Rasa 3.6.21 past its public API, each for a measured
 gain (docs/PERFORMANCE.md), each in its own module and each with a switch back to what Rasa
 does itself:
 
 | part | Rasa's private code it uses | switch back |
 | --- | --- | --- |
-| ``nlu/diet.py`` QuickDIETClassifier | ``DIETClassifier._load_model_class``, ``RasaModel._tf_predict_step`` | ``quick: false`` under it in config.yml |
 | ``policies/rules.py`` CachedRulePolicy | ``RulePolicy._get_possible_keys``, ``_is_rule_applicable`` | ``remember_states: false`` in config.yml |
 | ``stores/sqlite.py`` SQLiteTrackerStore | ``SQLTrackerStore._retrieve`` and its session query, as SQL | ``plain_sql: false`` under tracker_store in endpoints.yml |
 | ``rasa_patches.py`` | ``rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT``, a log message | ``FOOTDROP_RASA_PATCHES=off`` |

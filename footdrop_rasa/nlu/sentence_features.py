@@ -1,14 +1,15 @@
 """Rasa graph component: keep only the sentence features of the bag-of-words featurizers.
 
 The featurizers give each message two kinds of features: one vector per token ("sequence")
-and one for the whole message ("sentence"). DIET without transformer layers
-(``number_of_transformer_layers: 0``, as in config.yml) classifies the intent from the
-sentence vector alone: its feed-forward layers treat every token on its own and nothing mixes
-the tokens into the sentence. The token vectors were still built, stored and multiplied
-through DIET's layers at every training step and every message, for nothing. Placed after
-the featurizers, this component drops the token vectors of the featurizers named in its
-``featurizers`` option (by their ``alias``), which makes training and replies faster with the
-same intent model (docs/PERFORMANCE.md). DIET insists on some token features: keep those of a
+and one for the whole message ("sentence"). The classifiers here read the sentence vector
+alone: config.yml's logistic regression (footdrop_rasa/nlu/linear.py) by design, and DIET
+without transformer layers (``number_of_transformer_layers: 0``, evaluation/*.yml) because its
+feed-forward layers treat every token on its own and nothing mixes the tokens into the
+sentence. The token vectors were still built and stored (and, in DIET, multiplied through its
+layers) at every training step and every message, for nothing. Placed after the featurizers,
+this component drops the token vectors of the featurizers named in its ``featurizers`` option
+(by their ``alias``), which makes training and replies faster with the same intent model
+(docs/PERFORMANCE.md). DIET insists on some token features: its configurations keep those of a
 small featurizer (LexicalSyntacticFeaturizer). Entity extraction here is rule-based
 (TerminologyEntityExtractor) and does not use features.
 """

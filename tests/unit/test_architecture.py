@@ -61,7 +61,7 @@ def test_an_import_against_the_direction_is_caught(project: Path, source: str, i
 def test_the_training_inputs_follow_the_components_imports():
     files = {str(p.relative_to(ROOT)) for p in train_inputs.closure(train_inputs.config_modules(ROOT / "config.yml"))}
     # the components config.yml names, and what they import from the core
-    assert {"footdrop_rasa/nlu/diet.py", "footdrop_rasa/nlu/red_flags.py", "footdrop_rasa/policies/rules.py",
+    assert {"footdrop_rasa/nlu/linear.py", "footdrop_rasa/nlu/red_flags.py", "footdrop_rasa/policies/rules.py",
             "footdrop/red_flags.py", "footdrop/context.py", "footdrop_rasa/nlu/__init__.py"} <= files
     # not what no component imports: the symptom check's table, the channels
     assert not {"footdrop/triage.py", "footdrop_rasa/channels/kind.py"} & files
@@ -69,9 +69,9 @@ def test_the_training_inputs_follow_the_components_imports():
 
 def test_a_new_module_a_component_imports_becomes_a_training_input(project: Path):
     (project / "footdrop" / "new_rule.py").write_text("WORDS = ['drag']\n")
-    component = project / "footdrop_rasa" / "nlu" / "diet.py"
+    component = project / "footdrop_rasa" / "nlu" / "linear.py"
     component.write_text("from footdrop import new_rule\n" + component.read_text())
-    files = {p.relative_to(project).as_posix() for p in train_inputs.closure(["footdrop_rasa.nlu.diet"], root=project)}
+    files = {p.relative_to(project).as_posix() for p in train_inputs.closure(["footdrop_rasa.nlu.linear"], root=project)}
     assert "footdrop/new_rule.py" in files
 
 

@@ -35,9 +35,9 @@ def test_serving_and_replicas():
     args = bench.arguments(["--replicas", "3"])
     assert bench.serving("ours", args) == "ours: 3 Rasa processes (PROFILE=scale: PostgreSQL + Redis)"
     assert bench.serving("stock", args) == "stock: 1 Rasa process"
-    parts = bench.arguments(["--stock-part", "quick", "--stock-part", "plain_sql"])
-    assert parts.stock_part == ["quick", "plain_sql"]
-    assert bench.serving("ours", parts) == "ours: 1 Rasa process, Rasa's own quick, plain_sql"
+    parts = bench.arguments(["--stock-part", "remember_states", "--stock-part", "plain_sql"])
+    assert parts.stock_part == ["remember_states", "plain_sql"]
+    assert bench.serving("ours", parts) == "ours: 1 Rasa process, Rasa's own remember_states, plain_sql"
     assert bench.serving("stock", parts) == "stock: 1 Rasa process"
     assert bench.arguments([]).stock_part == []
     with pytest.raises(SystemExit):

@@ -129,26 +129,24 @@ def test_ours_endpoints_keep_conversations_in_the_bench_store(tmp_path):
 def test_ours_endpoints_with_rasa_s_own_sql(tmp_path):
     from footdrop_rasa.stores.sqlite import SQLiteTrackerStore
 
-    endpoints = yaml.safe_load(serve.ours_endpoints(tmp_path, ["plain_sql", "quick"]).read_text())
+    endpoints = yaml.safe_load(serve.ours_endpoints(tmp_path, ["plain_sql", "remember_states"]).read_text())
     assert endpoints["tracker_store"]["plain_sql"] is False
     assert "plain_sql" in inspect.signature(SQLiteTrackerStore.__init__).parameters  # the store's own option
     assert "plain_sql" not in yaml.safe_load(serve.ours_endpoints(tmp_path).read_text())["tracker_store"]
 
 
 def test_switched_config_names_the_real_components_and_options():
-    from footdrop_rasa.nlu.diet import QUICK
     from footdrop_rasa.policies.rules import REMEMBER_STATES
 
-    assert set(serve.CONFIG_SWITCHES) == {QUICK, REMEMBER_STATES}
+    assert set(serve.CONFIG_SWITCHES) == {REMEMBER_STATES}
     config = yaml.safe_load((serve.ROOT / "config.yml").read_text())
-    switched = serve.switched_config(config, ["quick", "remember_states", "plain_sql"])
+    switched = serve.switched_config(config, ["remember_states", "plain_sql"])
     by_name = {c["name"]: c for section in ("pipeline", "policies") for c in switched[section]}
-    assert by_name["footdrop_rasa.nlu.diet.QuickDIETClassifier"]["quick"] is False
     assert by_name["footdrop_rasa.policies.rules.CachedRulePolicy"]["remember_states"] is False
-    assert switched["pipeline"][0] == config["pipeline"][0]  # the rest as it was
-    assert "quick" not in {k for c in config["pipeline"] for k in c}  # the project's config untouched
-    with pytest.raises(BenchError, match="no footdrop_rasa.nlu.diet.QuickDIETClassifier under pipeline"):
-        serve.switched_config({"pipeline": [{"name": "DIETClassifier"}]}, ["quick"])
+    assert switched["pipeline"] == config["pipeline"]  # the rest as it was
+    assert "remember_states" not in {k for c in config["policies"] for k in c}  # the project's config untouched
+    with pytest.raises(BenchError, match="no footdrop_rasa.policies.rules.CachedRulePolicy under policies"):
+        serve.switched_config({"policies": [{"name": "RulePolicy"}]}, ["remember_states"])
 
 
 def test_stock_parts_model_and_env(tmp_path, monkeypatch):
@@ -156,7 +154,7 @@ def test_stock_parts_model_and_env(tmp_path, monkeypatch):
 
     assert serve.stock_parts_model(tmp_path, ["plain_sql", "patches"]) == serve.MODEL  # no training needed
     assert list(tmp_path.iterdir()) == []
-    assert serve.stock_parts_env(["quick"]) == {}
+    assert serve.stock_parts_env(["remember_states"]) == {}
     env = serve.stock_parts_env(["patches", "plain_sql"])
     for name, value in env.items():
         monkeypatch.setenv(name, value)
