@@ -8,7 +8,7 @@ processes, with the project's own commands), one at a time:
    `rasa data validate` and `make check`'s checks (tools/check.py) pass.
 2. **train**: `rasa train` of a snapshot of that commit (``git archive``) into
    var/staff/candidates/, with the project's training cache (so a changed phrasing retrains
-   only what it touches). Progress comes from DIET's epochs.
+   only what it touches). Progress: the components done, of as many as the last training had.
 3. **evaluate**: the candidate and the model now served, through the whole pipeline as
    patients meet it (tools/evaluate.py's outcome table): the share of held-out and of external
    questions that get the right answer; the red-flag evaluation (tools/evaluate_red_flags.py
@@ -48,8 +48,24 @@ FIGURES = {HOLDOUT_SET: "held-out questions", EXTERNAL_SET: "external questions"
 #: what each step weighs in the progress bar (percent)
 STEPS = (("check", "Checking the content", 10), ("train", "Training the new model", 60),
          ("evaluate", "Testing it against the model patients have now", 28), ("publish", "Publishing", 2))
-EPOCHS = re.compile(r"Epochs:\s+(\d{1,3})%")
+#: Rasa's log line for each trainable component done: trained now, or taken from the training cache
+COMPONENT_DONE = re.compile(r"(?:Finished training|Restored) component '")
 KEEP_CANDIDATES = 3
+
+
+def components_done(log: Path) -> int:
+    """How many trainable components a training's log says were done (0 without a log): the
+    progress bar's measure for the next training, which has the same components."""
+    if not log.exists():
+        return 0
+    return sum(1 for line in log.read_text(errors="replace").splitlines() if COMPONENT_DONE.search(line))
+
+
+def components_named(config: Path) -> int:
+    """The components and policies config.yml names: more than train (some only process), the
+    measure before the first training's log exists."""
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    return max(1, len(re.findall(r"^\s*- name:", text, flags=re.MULTILINE)))
 
 
 class PublishError(RuntimeError):
@@ -243,13 +259,18 @@ class Publisher:
         out = self.work / "candidates"
         name = f"candidate-{publication_id}"
 
+        log_path = self.work / "logs" / "train.log"
+        expected = components_done(log_path) or components_named(snapshot / "config.yml")
+        done = 0
+
         def on_line(line: str) -> None:
-            match = EPOCHS.search(line)
-            if match:
-                self._step("train", 0.1 + 0.85 * int(match.group(1)) / 100)
+            nonlocal done
+            if COMPONENT_DONE.search(line):
+                done += 1
+                self._step("train", 0.1 + 0.85 * min(1.0, done / expected))
 
         code, log = self._command([self.rasa, "train", "--fixed-model-name", name, "--out", str(out)],
-                                  self.work / "logs" / "train.log", cwd=snapshot, on_line=on_line)
+                                  log_path, cwd=snapshot, on_line=on_line)
         if code:
             raise PublishError("Training failed; the model patients have is unchanged. The end of its log:\n"
                                + "\n".join(log.splitlines()[-8:]))

@@ -3,9 +3,9 @@
 content, git history, model and training cache; Debian's Chromium under Playwright.
 
 A patient asks the widget something it cannot answer; an editor signs in, finds the question
-among the unanswered ones, gives it to its topic, publishes; paced patients (REST and widgets)
-chat all along; the Rasa process is never restarted; the patient asks again and gets the
-topic's answer. axe-core checks every console page on the way; the screenshots go to
+among the unanswered ones and gives it to its topic; a clinician rewords that topic's answer and
+publishes; paced patients (REST and widgets) chat all along; the Rasa process is never
+restarted; the patient asks again and gets the topic's new answer. axe-core checks every console page on the way; the screenshots go to
 reports/staff/ (docs/EXTENDING.md shows them). A publication that the checks refuse changes
 nothing. The figures (publish time, replies during it) go to reports/staff/publish.json for the
 closing note; nothing here is a timing threshold."""
@@ -32,7 +32,7 @@ from support.browser import ANSWER_TIMEOUT, last_bot, open_widget, say
 from support.project import ROOT, load_yaml
 from support.staff import PASSWORD, add_account_to, served_project
 
-QUESTION = "is it ok to dance at my daughter's wedding"  # the menu with the model of 5 December
+QUESTION = "is it ok to dance at my daughter's wedding"  # not answered by the model of 5 December
 TOPIC, TITLE = "ask_return_to_activity", "Back to work and sport"
 ASKED = "when can i go back to my normal activities"  # one of the topic's own phrasings
 OLD_WORDS, NEW_WORDS = "Go back to your full activities slowly.", "Go back to your full activities slowly, one step at a time."
@@ -147,16 +147,16 @@ def publish(page: Page, console: str) -> dict:
 
 
 def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, browser):
-    """The editor's phrasing is refused by the 1-point rule (5 December: the retrained classifier
-    answers fewer external questions, docs/STAFF.md); the clinician undoes it and changes the
-    topic's answer instead, which is published and reaches the widget. Paced patients chat
-    throughout both publications; Rasa is never restarted."""
+    """The editor gives the patient's question to its topic; the clinician rewords the topic's
+    answer; one publication (checked, trained, compared with the model patients have, served)
+    brings both to the widget, where the same question now gets the new answer. Paced patients
+    chat throughout; Rasa is never restarted."""
     running, console, site = served
     patient = browser.new_page()
     patient.goto(site)
     open_widget(patient)
     say(patient, QUESTION)
-    assert "From: Recovery" not in last_bot(patient).inner_text()  # not answered: the menu
+    assert "From: Recovery" not in last_bot(patient).inner_text()  # not answered
     pid = running.pid(running.rasa)
     history = History(running.project)
     patients = PacedPatients(running.url)
@@ -178,24 +178,8 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     assert (taught.author, taught.kind) == (EDITOR.display_name, "phrasings")
     assert any(QUESTION in p.read_text() for p in (running.project / "data").rglob("*.yml"))
 
-    model = editor.request.get(f"{console}/publish/status").json()["model"]
-    began = time.monotonic()
-    refused = publish(editor, console)
-    refused_s = time.monotonic() - began
-    checked(editor, "publish-refused-accuracy")
-    assert refused["progress"]["state"] == "refused", refused["progress"]
-    assert any(reason.startswith("Fewer ") for reason in refused["progress"]["reasons"]), refused["progress"]
-    assert refused["model"] == model  # patients keep what they had
-
     clinician = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(clinician, console, CLINICIAN)
-    clinician.goto(f"{console}/history")
-    checked(clinician, "history")
-    clinician.locator(f'button[aria-label="Undo: {taught.subject}"]').click()
-    clinician.wait_for_load_state()
-    eventually(lambda: history.changes(limit=1)[0].reverts == taught.sha, "the undo commit")
-    assert not any(QUESTION in p.read_text() for p in (running.project / "data").rglob("*.yml"))
-
     clinician.goto(f"{console}/topics/{TOPIC}")
     checked(clinician, "topic")
     old = answer_text(f"utter_{TOPIC}")
@@ -207,7 +191,10 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     clinician.wait_for_load_state()
     eventually(lambda: NEW_WORDS in (running.project / "domain.yml").read_text(), "the answer saved")
     assert history.changes(limit=1)[0].author == CLINICIAN.display_name
+    clinician.goto(f"{console}/history")
+    checked(clinician, "history")
 
+    model = clinician.request.get(f"{console}/publish/status").json()["model"]
     began = time.monotonic()
     published = publish(clinician, console)
     published_s = time.monotonic() - began
@@ -218,7 +205,7 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     served_s = time.monotonic() - began
     checked(clinician, "published")
 
-    say(patient, ASKED)
+    say(patient, QUESTION)  # the same words as before
     expect(last_bot(patient)).to_contain_text(NEW_WORDS, timeout=ANSWER_TIMEOUT)
     time.sleep(5)
     counts = patients.stop()
@@ -226,7 +213,7 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     assert running.pid(running.rasa) == pid, "Rasa was not restarted"
     assert counts["rest answered"] > 0 and counts["widget answered"] > 0, counts
     failed = {kind: n for kind, n in counts.items() if kind not in ("rest answered", "widget answered")}
-    assert not failed, f"replies that were not answers during the publications: {failed}"
+    assert not failed, f"replies that were not answers during the publication: {failed}"
 
     clinician.goto(f"{console}/unanswered/ignored")
     checked(clinician, "unanswered-ignored")
@@ -235,13 +222,11 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     clinician.goto(f"{console}/topics")
     checked(clinician, "topics")
 
-    figures = {"refused": {"publish_s": round(refused_s, 1), "figures": refused["progress"]["figures"],
-                           "reasons": refused["progress"]["reasons"]},
-               "published": {"publish_s": round(published_s, 1), "until_served_s": round(served_s, 1),
+    figures = {"published": {"publish_s": round(published_s, 1), "until_served_s": round(served_s, 1),
                              "figures": published["progress"]["figures"]},
-               "replies_during_both": dict(counts)}
+               "replies_during": dict(counts)}
     (SHOTS / "publish.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"publications: {figures}")
+    print(f"publication: {figures}")
 
 
 def test_a_publication_the_checks_refuse_changes_nothing(served, browser):

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from staff.model_server import PULL_SECONDS, Servers, endpoints_with_models, main, token_matches
-from staff.publish import EXTERNAL_SET, HOLDOUT_SET, MAX_DROP, STEPS, ModelFile, compare, share_right
+from staff.publish import (EXTERNAL_SET, HOLDOUT_SET, MAX_DROP, STEPS, ModelFile, compare, components_done,
+                           components_named, share_right)
 
 
 def test_a_drop_of_more_than_one_point_is_refused_and_says_which_and_how_much():
@@ -92,3 +93,18 @@ def test_rasa_reads_that_models_section_as_its_model_server():
     assert config.url == section["url"]
     assert config.combine_parameters() == {"server": "rasa-5005", "token": "t0ken"}
     assert config.kwargs["wait_time_between_pulls"] == PULL_SECONDS
+
+
+def test_training_progress_is_measured_in_components(tmp_path):
+    """The bar moves with each component Rasa trains or takes from its cache; the last training's
+    log says how many there are, and before any, the components config.yml names."""
+    log = tmp_path / "train.log"
+    assert components_done(log) == 0
+    log.write_text("INFO rasa.engine.training.hooks - Restored component 'CountVectorsFeaturizer' from cache.\n"
+                   "INFO rasa.engine.training.hooks - Starting to train component 'LinearIntentClassifier'.\n"
+                   "INFO rasa.engine.training.hooks - Finished training component 'LinearIntentClassifier'.\n")
+    assert components_done(log) == 2
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: SpacyNLP\n  # - name: commented out\n  - name: FallbackClassifier\n"
+                      "policies:\n  - name: RulePolicy\n")
+    assert components_named(config) == 3
