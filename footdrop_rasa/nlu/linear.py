@@ -9,7 +9,7 @@ changed (six seeds of the same data: 79.7-84.4% external). A logistic regression
 best fit for given data (its loss is convex) and the solver runs until it finds it: the same
 data gives the same model, and one line more moves the answers only where that line is near.
 
-Two changes to Rasa's component, nothing else:
+Four changes to Rasa's component, nothing else:
 
 - **Scaling.** The sentence's features are counts (word and character n-grams) next to the
   sentence encoder's 384 numbers. ``MaxAbsScaler`` (scikit-learn) divides each feature by its
@@ -18,6 +18,13 @@ Two changes to Rasa's component, nothing else:
   depend on where it stopped).
 - **Loading.** Rasa's loader returns an untrained classifier, silently, when the file cannot be
   loaded; here that is an error, as for every other component.
+- **A message with no features** (an empty one: the featurizers give it none) gets no intent,
+  as DIET gives it (``name: None``, confidence 0), where Rasa's component raised an error and
+  the patient got none of the kind replies an empty message gets.
+- **Logging.** skops (which stores the classifier) is imported here, with the root logger's
+  level put back after: importing it lists scikit-learn's estimators, which imports
+  numpy.distutils, whose log sets the root logger to WARNING; every INFO line of the server
+  after the model loaded was lost.
 
 config.yml::
 
@@ -28,18 +35,36 @@ config.yml::
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+import logging
+from types import ModuleType
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
 
 #: scikit-learn's C: the inverse of the regularisation's strength
 C = "C"
+
+
+def import_skops_io() -> ModuleType:
+    """skops.io, with the root logger's level as it was before the import (module doc)."""
+    root = logging.getLogger()
+    level = root.level
+    try:
+        import skops.io
+    finally:
+        root.setLevel(level)
+    return skops.io
+
+
+skops_io = import_skops_io()  # first here, so Rasa's own `import skops.io` (persist) changes nothing
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -57,12 +82,23 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         regression.set_params(C=float(self.config[C]))
         self.clf: Pipeline = make_pipeline(MaxAbsScaler(), regression)
 
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Each message's intent and ranking; none for a message without both kinds of sentence
+        features (the counts and the encoder's vector), as DIET does."""
+        featured = [message for message in messages if has_sentence_features(message)]
+        for message in messages:
+            if not has_sentence_features(message):
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if featured:
+            super().process(featured)
+        return messages
+
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
         """The trained classifier; an error (not Rasa's untrained stand-in) when it cannot be read."""
-        import skops.io as sio
-
+        sio = skops_io
         with model_storage.read_from(resource) as model_dir:
             path = model_dir / f"{resource.name}.skops"
             untrusted = sio.get_untrusted_types(file=path)
@@ -72,3 +108,10 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         component = cls(config, execution_context.node_name, model_storage, resource)
         component.clf = classifier
         return component
+
+
+def has_sentence_features(message: Message) -> bool:
+    """Whether the message has a sparse and a dense sentence feature: the two parts of a row the
+    classifier was trained on."""
+    return (message.get_sparse_features(TEXT)[1] is not None
+            and message.get_dense_features(TEXT)[1] is not None)

@@ -4,6 +4,11 @@ the model file, and refuses a model file it cannot trust instead of running untr
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.sparse
@@ -18,6 +23,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from footdrop_rasa.nlu.linear import LinearIntentClassifier
 
+ROOT = Path(__file__).resolve().parents[2]
 TOPICS = ("ask_driving", "ask_brace", "out_of_scope")
 
 
@@ -103,3 +109,26 @@ def test_a_model_file_with_foreign_code_is_refused_not_replaced_by_an_untrained_
     with pytest.raises(ValueError, match="not scikit-learn's own"):
         LinearIntentClassifier.load(component.config, storage, resource, ExecutionContext(GraphSchema({}), "test"))
     assert sio.get_untrusted_types(file=storage._directory_for_resource(resource) / "classifier.skops")
+
+
+def test_a_message_without_features_gets_no_intent_and_no_error(storage):
+    """An empty message has no features: no intent, as DIET gives it, and the rest of the batch
+    is classified as usual."""
+    data, centres = examples(seed=4)
+    component, _ = trained(storage, data)
+    empty = Message(data={TEXT: ""})
+    asked = message("driving", centres["ask_driving"], typical_counts("ask_driving"))
+    component.process([empty, asked])
+    assert empty.get("intent") == {"name": None, "confidence": 0.0} and empty.get("intent_ranking") == []
+    assert asked.get("intent")["name"] == "ask_driving"
+
+
+def test_loading_the_classifier_leaves_the_servers_log_level_alone():
+    """skops's import set the root logger to WARNING (through numpy.distutils): the server's
+    INFO lines after the model loaded were lost. In a fresh process, as the server imports it."""
+    code = ("import logging; logging.basicConfig(level=logging.INFO)\n"
+            "import footdrop_rasa.nlu.linear\n"
+            "import skops.io\n"
+            "print(logging.getLogger().level)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.stdout.strip().splitlines()[-1] == str(logging.INFO), result.stderr[-2000:]
