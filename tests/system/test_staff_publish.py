@@ -203,6 +203,8 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     assert published["model"] != model
     wait_until_served(clinician, console, running.rasa)
     served_s = time.monotonic() - began
+    clinician.reload()  # the page as it is now: the server runs the new model
+    expect(clinician.get_by_role("cell", name="yes", exact=True)).to_be_visible()
     checked(clinician, "published")
 
     say(patient, QUESTION)  # the same words as before
