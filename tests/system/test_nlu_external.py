@@ -1,11 +1,12 @@
 """What patients get on the external NLU set (tests/nlu_external.yml), the held-out set and the
 out-of-scope messages, through the trained model's whole NLU pipeline (tools/evaluate.py's
-outcome table): never below the level measured on 2026-12-04.
+outcome table): never below the level measured on 2026-12-05.
 
 Issue 15's targets (right answer at least 95% on the external set and 97% on the held-out set,
 wrong topic at most 1%, the menu for at least 95% of out-of-scope messages) are NOT met yet: this
-test guards the level measured with the sentence encoder feeding DIET (``FLOORS``; before it:
-right answer 74.5% external, 83.6% held-out), so that no change makes it worse. Never train or
+test guards the level measured with the logistic regression (``FLOORS``; with DIET: right
+answer 84.4% external, 89.9% held-out; before the sentence encoder 74.5% and 83.6%), so that no
+change makes it worse. Never train or
 tune on this set. The sets themselves (size, topics, nothing shared): tests/unit/test_nlu_external.py.
 """
 
@@ -25,13 +26,13 @@ from tools.evaluate import (
 )
 
 
-#: Measured on 2026-12-04 with the patient wordings in data/nlu/patient_wordings.yml (89.9% /
-#: 0.3%, 84.4% / 1.9%, 91.4% / 3.5%; before them 91.1% / 0.0%, 82.1% / 2.4%, 87.9% / 6.9%):
-#: (least share of right answers, most share of wrong topics).
+#: Measured on 2026-12-05 with the logistic regression (docs/PIPELINES.md, "A classifier that
+#: stays put": 90.2% / 0.3%, 87.7% / 0.5%, 93.1% / 1.7%; DIET on 2026-12-04: 89.9% / 0.3%,
+#: 84.4% / 1.9%, 91.4% / 3.5%): (least share of right answers, most share of wrong topics).
 FLOORS = {
     HOLDOUT_SET: (0.89, 0.01),
-    EXTERNAL_SET: (0.83, 0.025),
-    OUT_OF_SCOPE_SET: (0.90, 0.05),
+    EXTERNAL_SET: (0.86, 0.015),
+    OUT_OF_SCOPE_SET: (0.92, 0.03),
 }
 
 
