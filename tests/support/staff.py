@@ -12,7 +12,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence
+from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 import requests
 
@@ -20,8 +20,23 @@ from support.processes import free_port, wait_until_up
 from support.project import ROOT, copy_checked_files
 
 PASSWORD = "a long staff password"
+#: the accounts of accounts_database: name, role, display name
+STAFF = (("ana", "editor", "Ana Pereira"), ("cy", "editor", "Cy"), ("bo", "clinician", "Bo Clinician"))
 #: test accounts: name -> role
 ACCOUNTS = {"ana": "editor", "bo": "clinician"}
+
+
+def accounts_database(path: Path) -> Tuple[Path, Dict[str, object]]:
+    """A staff database at `path` with ana and cy (editors) and bo (clinician), each with
+    PASSWORD; (its path, name -> Account). Made once per test module: argon2 is slow on purpose."""
+    from staff import store
+    from staff.accounts import Accounts
+
+    db = store.connect(path)
+    accounts = Accounts(db)
+    made = {name: accounts.create(name, role, PASSWORD, display) for name, role, display in STAFF}
+    db.close()
+    return path, made
 
 
 def project_copy(folder: Path) -> Path:

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from staff import store
-from staff.accounts import Accounts
 from staff.approvals import APPROVED, DECLINED, WAITING, WITHDRAWN, Approvals, ProposalError
 from staff.history import ChangeError
 from staff.safety import SafetyError
-from support.staff import PASSWORD, git, project_copy, response_text, unsaved
+from support.staff import accounts_database, git, project_copy, response_text, unsaved
 
 BRACE = "utter_ask_brace"
 NEW = ("Your doctor may suggest a brace. A brace can help you walk with less effort.\n"
@@ -29,14 +28,7 @@ OTHER = ("A brace can hold your foot up as you walk.\n"
 
 @pytest.fixture(scope="module")
 def accounts_db(tmp_path_factory):
-    """A database with ana (editor), cy (editor) and bo (clinician): argon2 hashing once per module."""
-    path = tmp_path_factory.mktemp("db") / "staff.db"
-    db = store.connect(path)
-    accounts = Accounts(db)
-    made = {name: accounts.create(name, role, PASSWORD, display) for name, role, display in
-            [("ana", "editor", "Ana Pereira"), ("cy", "editor", "Cy"), ("bo", "clinician", "Bo Clinician")]}
-    db.close()
-    return path, made
+    return accounts_database(tmp_path_factory.mktemp("db") / "staff.db")
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ import yaml
 
 from bench.worked_example import ANSWER, HELD_OUT, QUESTIONS
 from staff import new_topics, store
-from staff.accounts import Accounts
 from staff.approvals import ANSWER as ANSWER_KIND
 from staff.approvals import APPROVED, DECLINED, WAITING, WITHDRAWN, Approvals, ProposalError
 from staff.history import ChangeError, History
 from staff.new_topics import DraftError, check_draft, name_from_title, tidy
-from support.staff import PASSWORD, git, project_copy, response_text, unsaved
+from support.staff import accounts_database, git, project_copy, response_text, unsaved
 from tools import check, new_topic
 from tools.new_topic import FILES, Draft, write_topic
 
@@ -35,14 +34,7 @@ DRIVING = Draft(name="ask_driving", title="Driving with foot drop", facts=FACTS,
 
 @pytest.fixture(scope="module")
 def accounts_db(tmp_path_factory):
-    """ana and cy (editors), bo (clinician): argon2 hashing once per module."""
-    path = tmp_path_factory.mktemp("db") / "staff.db"
-    db = store.connect(path)
-    accounts = Accounts(db)
-    made = {name: accounts.create(name, role, PASSWORD, display) for name, role, display in
-            [("ana", "editor", "Ana Pereira"), ("cy", "editor", "Cy"), ("bo", "clinician", "Bo Clinician")]}
-    db.close()
-    return path, made
+    return accounts_database(tmp_path_factory.mktemp("db") / "staff.db")
 
 
 @pytest.fixture(scope="module")
