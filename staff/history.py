@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -35,6 +35,11 @@ REVERTS = "Reverts"
 EMAIL_DOMAIN = "staff.footdrop.invalid"
 #: the record separator of `git log` output: never in a commit message the console writes
 _RECORD, _FIELD = "\x1e", "\x1f"
+
+
+def is_content(name: str, paths: Sequence[str] = CONTENT_PATHS) -> bool:
+    """Whether the file `name` (relative to the project) is under one of `paths`."""
+    return any(name == p or name.startswith(p + "/") for p in paths)
 
 
 class ChangeError(RuntimeError):
@@ -62,6 +67,8 @@ class Change:
     kind: str  # the Staff-change trailer; "" for a commit made outside the console
     approved_by: str
     reverts: str
+    #: what else the commit changed (program files, say): such a change is undone with git, not here
+    other_files: List[str] = field(default_factory=list)
 
     @property
     def short(self) -> str:
@@ -168,15 +175,17 @@ class History:
         existing = [p for p in paths if (self.project / p).exists()]
         fmt = _FIELD.join(["%H", "%an", "%aI", "%s", "%b", f"%(trailers:key={TRAILER},valueonly)",
                            f"%(trailers:key={APPROVED},valueonly)", f"%(trailers:key={REVERTS},valueonly)"])
-        out = self._git("log", f"-n{int(limit)}", f"--format={_RECORD}{fmt}{_FIELD}", "--name-only", "--", *existing)
+        out = self._git("log", f"-n{int(limit)}", f"--format={_RECORD}{fmt}{_FIELD}", "--name-only", "--full-diff",
+                        "--", *existing)
         changes = []
         for record in out.split(_RECORD)[1:]:
             sha, author, when, subject, body, kind, approved, reverts, names = record.split(_FIELD)
             body = "\n".join(line for line in body.strip().splitlines()
                              if not re.match(rf"^({TRAILER}|{APPROVED}|{REVERTS}):", line)).strip()
+            touched = [n for n in names.split("\n") if n.strip()]
             changes.append(Change(sha, author, datetime.fromisoformat(when).astimezone(timezone.utc), subject, body,
-                                  [n for n in names.split("\n") if n.strip()], kind.strip(), approved.strip(),
-                                  reverts.strip()))
+                                  [n for n in touched if is_content(n, paths)], kind.strip(), approved.strip(),
+                                  reverts.strip(), [n for n in touched if not is_content(n, paths)]))
         return changes
 
     def file_at(self, revision: str, path: str) -> Optional[str]:
@@ -219,9 +228,7 @@ class History:
     def revert(self, sha: str, author: Author) -> str:
         """A new commit undoing `sha`; ChangeError, with nothing changed, when it cannot."""
         change = self.change(sha)
-        # every file of the commit: `changes` names only those under CONTENT_PATHS
-        touched = [name for name in self._git("show", "--name-only", "--format=", change.sha).splitlines() if name]
-        others = [name for name in touched if not any(name == p or name.startswith(p + "/") for p in CONTENT_PATHS)]
+        others = change.other_files
         if others:
             raise ChangeError("This change also changed files that are not the assistant's content ("
                               f"{', '.join(others[:5])}), so it cannot be undone here. Ask whoever runs the "

@@ -161,6 +161,7 @@ def test_a_change_that_also_touched_other_files_is_not_undone_here(project):
     git(project, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid", "commit", "-q", "-m", "Code and content")
     change = history.changes()[0]
     assert change.files == ["domain.yml"]  # the history lists the content it changed
+    assert change.other_files == ["app.py"] and change.kind == ""  # and says what else (no Undo on the page)
     with pytest.raises(ChangeError, match=r"app\.py"):
         history.revert(change.sha, BO)
     assert "text: by hand" in (project / "domain.yml").read_text() and (project / "app.py").exists()

@@ -23,6 +23,7 @@ from staff.approvals import APPROVED, DECLINED, WAITING, WITHDRAWN, Approvals, P
 from staff.history import ChangeError, History
 from staff.new_topics import DraftError, check_draft, name_from_title, tidy
 from support.staff import accounts_database, git, project_copy, response_text, unsaved
+from support.project import ROOT
 from tools import check, new_topic
 from tools.new_topic import FILES, Draft, write_topic
 
@@ -356,3 +357,14 @@ def test_undoing_a_new_topic_in_the_history_takes_it_out_of_every_file(setup):
     history.revert(sha, new_topics.Author("ana", "Ana Pereira"))  # an editor may: not on the safety path
     assert files_now(project) == files and unsaved(project) == ""
     assert make_check(project).returncode == 0
+
+
+def test_the_worked_example_in_docs_extending_is_the_one_tested_here():
+    """docs/EXTENDING.md gives staff the worked example to type into the console: the same
+    answer and questions as DRIVING, which the tests above check, save and commit."""
+    guide = (ROOT / "docs" / "EXTENDING.md").read_text(encoding="utf-8")
+    console = guide.split("### Worked example in the console")[1].split("## From the command line")[0]
+    for line in (DRIVING.facts, DRIVING.care_note, DRIVING.title, DRIVING.question, *DRIVING.phrasings,
+                 *DRIVING.held_out):
+        assert line in console, line
+    assert 'tick "Recovery"' in console and DRIVING.sections == ("Recovery",)
