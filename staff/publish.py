@@ -48,6 +48,8 @@ FIGURES = {HOLDOUT_SET: "held-out questions", EXTERNAL_SET: "external questions"
 #: what each step weighs in the progress bar (percent)
 STEPS = (("check", "Checking the content", 10), ("train", "Training the new model", 60),
          ("evaluate", "Testing it against the model patients have now", 28), ("publish", "Publishing", 2))
+#: tools/evaluate.py's per-intent counts in its outcome table (its BY_INTENT: staff imports no Rasa)
+BY_INTENT = "by intent"
 #: Rasa's log line for each trainable component done: trained now, or taken from the training cache
 COMPONENT_DONE = re.compile(r"(?:Finished training|Restored) component '")
 KEEP_CANDIDATES = 3
@@ -121,6 +123,12 @@ class ModelFile:
             if key != self._seen:
                 self._sha, self._seen = sha256_of(self.path), key
             return self._sha
+
+
+def topics_file(project: Path, sha: str) -> Path:
+    """Where the evaluation of the model with SHA-256 `sha` keeps each topic's counts:
+    {"held-out questions": {intent: [right answers, questions]}, "external questions": {...}}."""
+    return project / WORK / "figures" / f"{sha}.topics.json"
 
 
 def share_right(table: Dict[str, dict], name: str) -> float:
@@ -297,6 +305,9 @@ class Publisher:
         table = json.loads((where / "outcomes.json").read_text())
         figures = {name: share_right(table, name) for name in FIGURES}
         cached.parent.mkdir(parents=True, exist_ok=True)
+        # each topic's counts first (the topic pages read them for the model patients have)
+        topics_file(self.project, sha).write_text(json.dumps(
+            {label: table[name].get(BY_INTENT, {}) for name, label in FIGURES.items()}))
         cached.write_text(json.dumps(figures))
         return figures
 

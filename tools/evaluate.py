@@ -64,6 +64,8 @@ SAFETY_INTENTS = {"red_flag_check": "safety question", "emergency": "emergency m
 #: before the fallback, the clarifying question and the red-flag check decide what is shown
 #: (what the classifier knows, however sure it is)
 FIRST_TOPIC = "classifier's first topic right"
+#: the outcome table's per-intent counts: intent -> [right answers, messages]
+BY_INTENT = "by intent"
 NOT_TOPICS = frozenset({FALLBACK_INTENT, *SAFETY_INTENTS})
 
 
@@ -115,6 +117,17 @@ async def pipeline_intents(model: Path, texts: List[str]) -> List[str]:
     return [intent for intent, _, _ in await pipeline_parses(model, texts)]
 
 
+def by_intent(rows: Sequence[tuple]) -> Dict[str, List[int]]:
+    """Intent -> [messages of it that got the right answer, messages of it], from outcome rows
+    (intent, text, predicted, offered, outcome)."""
+    counts: Dict[str, List[int]] = {}
+    for row in rows:
+        right_and_all = counts.setdefault(row[0], [0, 0])
+        right_and_all[0] += row[-1] == "right answer"
+        right_and_all[1] += 1
+    return counts
+
+
 def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -> Dict[str, dict]:
     """For each set: how many messages, the share of each outcome, how often the clarifying
     question offered the right topic, and the misses."""
@@ -145,6 +158,8 @@ def outcome_table(sets: Dict[str, List[Tuple[str, str]]], model: Path = MODEL) -
             AFTER_SAFETY: round(answered_after / len(rows), 4),
             AFTER_SAFETY_WRONG: round(wrong_after / len(rows), 4),
             FIRST_TOPIC: round(first_right / len(rows), 4),
+            # each intent: [messages that got the right answer, messages] (the staff console's topic pages)
+            BY_INTENT: by_intent(rows),
             "misses": [
                 {"intent": intent, "got": predicted, "offered": offered, "outcome": result, "text": text}
                 for intent, text, predicted, offered, result in rows

@@ -17,6 +17,7 @@ from staff.pages import CHANGE_ERRORS, approvals_of, console, not_done
 from staff.safety import SafetyError, is_safety_response, refusal
 from staff.topics import TopicError, answer_text, check_answer, get_topic, list_topics, load, response_of, \
     topic_responses
+from staff.usage import usage
 from staff.web import page
 
 MAX_DRAFT = 20_000
@@ -36,7 +37,8 @@ async def topics_page(request: Request) -> Response:
     except TopicError as error:
         return await not_done(request, error)
     messages = [name for name in parsed.responses if is_safety_response(parsed, name)]
-    return console(request).render(request, "topics.html", topics=topics, messages=messages)
+    figures = await run_in_threadpool(usage, project, [topic.intent for topic in topics])
+    return console(request).render(request, "topics.html", topics=topics, messages=messages, figures=figures)
 
 
 async def _topic_view(request: Request, intent: str, status: int = 200, draft: str = "", note: str = "",
@@ -46,8 +48,10 @@ async def _topic_view(request: Request, intent: str, status: int = 200, draft: s
     except TopicError as error:
         return await not_done(request, error)
     waiting = [p for p in approvals_of(request).waiting() if p.response == topic.response]
+    figures = await run_in_threadpool(usage, console(request).settings.project, [intent])
     return console(request).render(request, "topic.html", status, topic=topic, draft=draft or topic.text, note=note,
-                                   problems=list(problems), waiting=waiting, done=request.query_params.get("done", ""))
+                                   problems=list(problems), waiting=waiting, done=request.query_params.get("done", ""),
+                                   figures=figures)
 
 
 @page()

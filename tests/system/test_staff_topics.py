@@ -45,10 +45,12 @@ def test_the_topics_list_and_a_topic_page(console):
     staff = signed_in(console, "ana")
     listing = staff.get("/topics")
     assert listing.status_code == 200
-    assert '<a href="/topics/ask_brace">Braces</a>' in listing.text and '<th scope="col">Held-out lines</th>' in listing.text
+    assert '<a href="/topics/ask_brace">Braces</a>' in listing.text and '<th scope="col">Test questions</th>' in listing.text
+    assert '<th scope="col">Asked</th>' in listing.text  # from the store: none yet in this copy
+    assert "the model patients have now has not been measured yet" in listing.text  # no publication yet
     page = staff.get("/topics/ask_brace")
     assert page.status_code == 200
-    for part in ("Facts from the guide", "Care note", "Medical Interventions; Recovery", "Phrasings (", "Held-out lines (",
+    for part in ("Facts from the guide", "Care note", "Medical Interventions; Recovery", "Phrasings (", "Test questions (", "How it is doing",
                  '<label for="text">', 'aria-live="polite"', '<script src="/static/live-check.js">',
                  "Propose this answer"):
         assert part in page.text, part
