@@ -225,7 +225,7 @@ def test_from_an_unanswered_question_to_the_widget_without_a_restart(served, bro
     checked(clinician, "topics")
     clinician.goto(f"{console}/topics/{TOPIC}")  # the published model's figures, and the patients' questions
     doing = clinician.locator("h2:text('How it is doing') + ul")
-    expect(doing).to_contain_text("of its held-out questions")
+    expect(doing).to_contain_text("Of its held-out questions")
     expect(doing).to_contain_text("Patients asked it in their own words")
 
     figures = {"published": {"publish_s": round(published_s, 1), "until_served_s": round(served_s, 1),
