@@ -142,10 +142,11 @@ serve: $(INSTALLED) $(WEB_VENDOR) $(SPACY_MODEL)/meta.json $(RED_FLAGS)
 	@test -f $(MODEL) || { echo "No trained model: run 'make train' (or 'make run')."; exit 1; }
 	@PROFILE=$(PROFILE) scripts/serve
 
-# Every tier (tests/unit, tests/system, tests/security). Two workers (pytest-xdist), one test
-# file each at a time: most tests wait on servers.
+# Every tier (tests/unit, tests/system, tests/security). Three workers (pytest-xdist) on the two
+# cores, one test file each at a time: most tests wait on servers, browsers and paced patients
+# (on 5 December the suite took 10.5 minutes with three, 12.5-14.5 with two).
 test: lint check train $(WEB_VENDOR) test-deps $(AUDIT_VENV)/.installed
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 3 --dist loadfile
 
 # The unit tier alone: no servers, no trained model, no Debian packages; after `make install`.
 # On both cores (pytest-xdist): the staff console's tests each make a small git repository.
