@@ -24,7 +24,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import textstat
 import yaml
@@ -275,14 +275,18 @@ def check_sections(project: Project) -> List[str]:
 
 def check_answers(project: Project) -> List[str]:
     """Every topic answer ends with a care-note line, then `From: <section>` naming known sections."""
-    problems = []
     titles = set(section_titles(project))
+    return [problem for name, text in topic_answer_texts(project) for problem in answer_problems(name, text, titles)]
+
+
+def topic_answer_texts(project: Project) -> Iterator[Tuple[str, str]]:
+    """(response name, its first text) of every topic answer that has one (check_responses
+    reports those that do not)."""
     for intent in project.topic_intents:
         name = f"utter_{intent}"
         text = _first_text(project.responses.get(name))
-        if text is not None:  # else check_responses reports it
-            problems.extend(answer_problems(name, text, titles))
-    return problems
+        if text is not None:
+            yield name, text
 
 
 def answer_problems(name: str, text: str, titles: Set[str]) -> List[str]:
@@ -341,14 +345,8 @@ CLAIM_KINDS = {
 def check_claims(project: Project) -> List[str]:
     """Every cause, symptom, treatment, device or part of the body a topic answer names is named in
     a guide section its `From:` line cites (the words come from content/terminology.yml)."""
-    problems = []
     sections = section_texts(project)
-    for intent in project.topic_intents:
-        name = f"utter_{intent}"
-        text = _first_text(project.responses.get(name))
-        if text is not None:  # else check_responses reports it
-            problems.extend(claim_problems(name, text, sections))
-    return problems
+    return [problem for name, text in topic_answer_texts(project) for problem in claim_problems(name, text, sections)]
 
 
 def claim_problems(name: str, text: str, sections: Dict[str, str]) -> List[str]:
