@@ -40,7 +40,7 @@ RED_FLAG_INPUTS := $(wildcard content/emergency_*.yml) content/context_rules.yml
 help:
 	@echo "make run       set up (first time), train if needed, and serve the assistant"
 	@echo "make test      validate the data, train if needed, run every test (all tiers)"
-	@echo "make test-fast the unit tests alone (tests/unit: no servers, no model), under a minute"
+	@echo "make test-fast the unit tests alone (tests/unit: no servers, no model), about two minutes"
 	@echo "make install   create $(VENV) with Python 3.10 and the pinned dependencies"
 	@echo "make train     train the model if data, domain or config changed"
 	@echo "make serve     serve Rasa on :5005, actions on :5055 and the demo page on :8080 (Ctrl-C stops all)"
