@@ -47,10 +47,11 @@ class Figures:
     measured: bool = False  # whether the model patients have was measured
 
 
-def recognition(project: Path) -> Tuple[Dict[str, List[Recognised]], bool]:
-    """Intent -> its test questions' counts for the model patients have; and whether that model
+def recognition(project: Path, model: ModelFile) -> Tuple[Dict[str, List[Recognised]], bool]:
+    """Intent -> its test questions' counts for the model patients have (`model`: the console's
+    own ModelFile, which hashes the file again only when it changes); and whether that model
     was measured at all."""
-    sha = ModelFile(project).sha256()
+    sha = model.sha256()
     path = topics_file(project, sha) if sha else None
     if path is None or not path.exists():
         return {}, False
@@ -65,14 +66,14 @@ def recognition(project: Path) -> Tuple[Dict[str, List[Recognised]], bool]:
     return found, True
 
 
-def usage(project: Path, intents: List[str]) -> Figures:
-    """The figures of each topic in `intents`."""
+def usage(project: Path, intents: List[str], model: ModelFile) -> Figures:
+    """The figures of each topic in `intents` (`model`: as for recognition)."""
     problem = ""
     try:
         asked: Optional[Dict[str, int]] = asked_counts(project)
     except ConversationsError as error:
         asked, problem = None, str(error)
-    recognised, measured = recognition(project)
+    recognised, measured = recognition(project, model)
     topics = {intent: Usage(None if asked is None else asked.get(intent, 0), recognised.get(intent, []))
               for intent in intents}
     return Figures(topics, problem, measured)

@@ -37,7 +37,7 @@ async def topics_page(request: Request) -> Response:
     except TopicError as error:
         return await not_done(request, error)
     messages = [name for name in parsed.responses if is_safety_response(parsed, name)]
-    figures = await run_in_threadpool(usage, project, [topic.intent for topic in topics])
+    figures = await run_in_threadpool(usage, project, [topic.intent for topic in topics], console(request).publisher.model)
     return console(request).render(request, "topics.html", topics=topics, messages=messages, figures=figures)
 
 
@@ -48,7 +48,7 @@ async def _topic_view(request: Request, intent: str, status: int = 200, draft: s
     except TopicError as error:
         return await not_done(request, error)
     waiting = [p for p in approvals_of(request).waiting() if p.response == topic.response]
-    figures = await run_in_threadpool(usage, console(request).settings.project, [intent])
+    figures = await run_in_threadpool(usage, console(request).settings.project, [intent], console(request).publisher.model)
     return console(request).render(request, "topic.html", status, topic=topic, draft=draft or topic.text, note=note,
                                    problems=list(problems), waiting=waiting, done=request.query_params.get("done", ""),
                                    figures=figures)

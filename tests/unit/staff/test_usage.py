@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from staff.publish import BY_INTENT as PUBLISH_BY_INTENT
-from staff.publish import MODEL, sha256_of, topics_file
+from staff.publish import MODEL, ModelFile, sha256_of, topics_file
 from staff.usage import Recognised, recognition, usage
 from tools.evaluate import BY_INTENT, by_intent
 
@@ -29,21 +29,22 @@ def model_with_figures(project, figures):
 
 
 def test_recognition_is_that_of_the_model_patients_have(tmp_path):
-    assert recognition(tmp_path) == ({}, False)  # no model
+    model = ModelFile(tmp_path)  # one, as the console keeps: it notices the file changing
+    assert recognition(tmp_path, model) == ({}, False)  # no model
     model_with_figures(tmp_path, {"held-out questions": {"ask_brace": [4, 5]},
                                   "external questions": {"ask_brace": [2, 3], "ask_recovery": [1, 1]}})
-    found, measured = recognition(tmp_path)
+    found, measured = recognition(tmp_path, model)
     assert measured
     assert found["ask_brace"] == [Recognised("held-out questions", 4, 5), Recognised("external questions", 2, 3)]
     assert found["ask_brace"][0].percent == 80
     (tmp_path / MODEL).write_bytes(b"another model, never measured")
-    assert recognition(tmp_path) == ({}, False)
+    assert recognition(tmp_path, model) == ({}, False)
 
 
 def test_usage_says_why_the_asked_count_is_unknown(tmp_path):
     (tmp_path / "endpoints.yml").write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n")
     model_with_figures(tmp_path, {"held-out questions": {"ask_brace": [5, 5]}})
-    figures = usage(tmp_path, ["ask_brace", "ask_new"])
+    figures = usage(tmp_path, ["ask_brace", "ask_new"], ModelFile(tmp_path))
     assert figures.topics["ask_brace"].asked is None and "tracker_store" in figures.asked_problem
     assert figures.measured and figures.topics["ask_new"].recognised == []
     assert figures.topics["ask_brace"].recognised == [Recognised("held-out questions", 5, 5)]
